@@ -25,10 +25,11 @@ static inline uint64_t clock_now(const struct mpdk_clock *c)
 	return (d / c->tsc_hz) * 1000000000ull + (d % c->tsc_hz) * 1000000000ull / c->tsc_hz;
 }
 
-/* rte_time.h defines NS_PER_S too (same value). */
-#ifndef NS_PER_S
+/* rte_cycles.h (included above, the only DPDK header defining it) makes
+ * NS_PER_S an int, so 8 * NS_PER_S overflows. Every mpdk file gets the 64-bit
+ * constant; the include guard keeps DPDK from redefining it later. */
+#undef NS_PER_S
 #define NS_PER_S 1000000000ull
-#endif
 #define NS_PER_US 1000ull
 #define NS_PER_MS 1000000ull
 
