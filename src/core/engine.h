@@ -29,6 +29,7 @@
 struct mpdk_engine;
 struct pcap_writer;
 struct arp_cache;
+struct ipv4_lo;
 
 /* Input handler of an IP protocol; m's data starts at the IPv4 header,
  * m->l3_len is the IP header length, the frame is trimmed to total length. */
@@ -65,6 +66,7 @@ struct mpdk_engine {
 	uint64_t now;              /* clock_now() at the start of this iteration */
 	struct timer_wheel tw;
 	struct arp_cache *arp;
+	struct ipv4_lo *ipv4_lo;   /* packets to our own addresses, delivered next poll */
 	struct tx_batch tx[MPDK_MAX_PORTS];
 	struct { engine_hook_fn fn; void *arg; } hooks[ENGINE_MAX_HOOKS];
 	unsigned n_hooks;

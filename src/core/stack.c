@@ -16,6 +16,8 @@
 #include "drivers/port.h"
 #include "net/arp.h"
 #include "net/icmp.h"
+#include "net/ipv4.h"
+#include "tcp/tcp.h"
 
 #define DEFAULT_N_MBUFS 8191
 #define DEFAULT_TICK_NS (100 * NS_PER_US)
@@ -74,7 +76,9 @@ static void engine_free(struct mpdk_engine *e)
 	if (e == NULL)
 		return;
 	/* protocol modules (fini, reverse order of init) */
+	tcp_engine_fini(e);
 	arp_engine_fini(e);
+	ipv4_engine_fini(e);
 	for (uint16_t i = 0; i < MPDK_MAX_PORTS; i++)
 		if (e->tx[i].n)
 			rte_pktmbuf_free_bulk(e->tx[i].pkts, e->tx[i].n);
@@ -92,12 +96,25 @@ static int engine_create(struct mpdk_stack *s, unsigned id, struct mpdk_engine *
 	e->txq = (uint16_t)id;
 	engine_refresh_now(e);
 	timer_wheel_init(&e->tw, e->now, s->conf.timer_tick_ns);
-	int rc = arp_engine_init(e);
+	int rc = ipv4_engine_init(e);
 	if (rc < 0) {
 		rte_free(e);
 		return rc;
 	}
+	rc = arp_engine_init(e);
+	if (rc < 0) {
+		ipv4_engine_fini(e);
+		rte_free(e);
+		return rc;
+	}
 	/* protocol modules (init) */
+	rc = tcp_engine_init(e);
+	if (rc < 0) {
+		arp_engine_fini(e);
+		ipv4_engine_fini(e);
+		rte_free(e);
+		return rc;
+	}
 	*out = e;
 	return 0;
 }
