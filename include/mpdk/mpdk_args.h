@@ -72,6 +72,12 @@ void mpdk_args_usage(const struct mpdk_app_desc *app, FILE *f);
 int mpdk_app_init(int argc, char **argv, const struct mpdk_app_desc *app,
 		  struct mpdk_args *args, struct mpdk_stack **stack);
 
+/**
+ * Undo mpdk_app_init(): free the stack, close the ports and the pool it
+ * opened, and release the EAL. @p stack may be NULL.
+ */
+void mpdk_app_fini(struct mpdk_args *args, struct mpdk_stack *stack);
+
 /** Parse "a.b.c.d" into network byte order. @return 0 or -EINVAL. */
 int mpdk_parse_ipv4(const char *s, uint32_t *addr);
 

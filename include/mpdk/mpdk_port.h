@@ -88,6 +88,12 @@ int mpdk_simlink_stats(const struct mpdk_port *end, bool a_to_b,
 /** Port name (the ethdev name or "simlinkN.a"). */
 const char *mpdk_port_name(const struct mpdk_port *p);
 
+/** Copy the port's MAC address. @return 0 or -EINVAL. */
+int mpdk_port_mac(const struct mpdk_port *p, uint8_t mac[6]);
+
+/** The DPDK port id of an ethdev port, or -EINVAL for other kinds. */
+int mpdk_port_ethdev_id(const struct mpdk_port *p);
+
 /** Link status. */
 bool mpdk_port_link_up(const struct mpdk_port *p);
 

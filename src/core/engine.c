@@ -89,6 +89,10 @@ int mpdk_engine_poll(struct mpdk_engine *e)
 		uint16_t n = port_rx_burst(s->ifaces[i].port, e->rxq, pkts, ENGINE_RX_BURST);
 		if (n == 0)
 			continue;
+		/* Stamp input with the time the burst arrived, not the time
+		 * the iteration started: RTT samples (ICMP, TCP) would
+		 * otherwise read short by however long the loop was away. */
+		engine_refresh_now(e);
 		CTR_ADD(e, port_rx_frames, n);
 		work += n;
 		for (uint16_t j = 0; j < n; j++) {
