@@ -14,6 +14,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include "mptcp/crypto.h"
+#include "net/cksum.h"
 
 #include <errno.h>
 #include <string.h>
@@ -233,36 +234,8 @@ uint64_t mptcp_add_addr_hmac_ctx(const struct mptcp_hmac_ctx *ctx,
 
 uint32_t mptcp_csum_partial(const void *buf, size_t len, uint32_t sum)
 {
-	const uint8_t *p = buf;
-	uint64_t s = sum;
-
-	/* 32-bit words: 2^16 == 1 modulo 0xffff, so summing pairs of 16-bit
-	 * words at once gives the same one's complement sum. */
-	for (; len >= 4; p += 4, len -= 4) {
-		uint32_t w;
-
-		memcpy(&w, p, 4);
-		s += w;
-	}
-	if (len >= 2) {
-		uint16_t w;
-
-		memcpy(&w, p, 2);
-		s += w;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		uint16_t w = 0;
-
-		/* An odd byte is the high-order byte of a word whose low
-		 * order byte is zero: the byte sits first in memory. */
-		memcpy(&w, p, 1);
-		s += w;
-	}
-	while (s >> 32)
-		s = (s & 0xffffffffu) + (s >> 32);
-	return (uint32_t)s;
+	/* The DSS checksum is the Internet checksum (RFC 8684 3.3.1). */
+	return cksum_partial(buf, len, sum);
 }
 
 static uint16_t fold16(uint32_t s)
