@@ -13,6 +13,7 @@
 #include "mpdk_port.h"
 #include "mpdk_stack.h"
 #include "mpdk_args.h"
+#include "mpdk_tcp.h"
 
 #define MPDK_VERSION "0.1.0"
 

@@ -23,6 +23,7 @@ struct mpdk_engine;
 struct mpdk_port;
 struct mpdk_clock;
 struct rte_mempool;
+struct mpdk_tcp_conf;
 
 #define MPDK_MAX_PORTS 16
 #define MPDK_MAX_ADDRS 64
@@ -63,6 +64,7 @@ struct mpdk_stack_conf {
 	uint32_t arp_entries;      /**< ARP cache size, default 1024 */
 	mpdk_ping_cb on_ping_reply;
 	void *ping_arg;
+	const struct mpdk_tcp_conf *tcp; /**< TCP settings (mpdk_tcp.h), NULL = defaults */
 };
 
 /**
