@@ -62,6 +62,7 @@ struct mpdk_stack_conf {
 	uint32_t arp_max_retries;  /**< requests before giving up, default 3 */
 	uint32_t arp_queue_max;    /**< packets held per unresolved entry, default 8 */
 	uint32_t arp_entries;      /**< ARP cache size, default 1024 */
+	uint32_t max_mptcp_conns;  /**< MPTCP connections (tokens) of the stack, default 16384 */
 	mpdk_ping_cb on_ping_reply;
 	void *ping_arg;
 	const struct mpdk_tcp_conf *tcp; /**< TCP settings (mpdk_tcp.h), NULL = defaults */

@@ -6,6 +6,7 @@ const char *const counter_names[CTR_MAX] = {
 #include "core/core_counters.def"
 #include "net/net_counters.def"
 #include "tcp/tcp_counters.def"
+#include "mptcp/mptcp_counters.def"
 #undef CTR
 };
 
@@ -14,5 +15,6 @@ const char *const counter_descs[CTR_MAX] = {
 #include "core/core_counters.def"
 #include "net/net_counters.def"
 #include "tcp/tcp_counters.def"
+#include "mptcp/mptcp_counters.def"
 #undef CTR
 };

@@ -14,6 +14,7 @@ enum counter_id {
 #include "core_counters.def"
 #include "../net/net_counters.def"
 #include "../tcp/tcp_counters.def"
+#include "../mptcp/mptcp_counters.def"
 #undef CTR
 	CTR_MAX
 };

@@ -10,6 +10,7 @@
 #include "core/pcap.h"
 #include "drivers/port.h"
 #include "net/eth.h"
+#include "mptcp/token.h"
 
 struct rte_mbuf *engine_alloc_mbuf(struct mpdk_engine *e)
 {
@@ -109,6 +110,9 @@ int mpdk_engine_poll(struct mpdk_engine *e)
 		work += fired;
 	}
 	engine_tx_flush(e);
+	/* Nothing of the token table is held across iterations: tell RCU so
+	 * removed entries can be reclaimed. */
+	token_table_quiescent(s->tokens, e->id);
 	return work;
 }
 

@@ -30,6 +30,7 @@ struct mpdk_engine;
 struct pcap_writer;
 struct arp_cache;
 struct ipv4_lo;
+struct token_table;
 
 /* Input handler of an IP protocol; m's data starts at the IPv4 header,
  * m->l3_len is the IP header length, the frame is trimmed to total length. */
@@ -52,6 +53,7 @@ struct mpdk_stack {
 	bool own_clock;
 	struct rte_mempool *pool;
 	bool own_pool;
+	struct token_table *tokens;  /* MPTCP tokens of every engine: lock-free reads */
 	struct pcap_writer *pcap;
 	uint64_t pcap_epoch_ns;    /* wall time at clock 0, for pcap timestamps */
 	l4_input_fn l4_input[256];

@@ -18,6 +18,7 @@
 #include "net/icmp.h"
 #include "net/ipv4.h"
 #include "tcp/tcp.h"
+#include "mptcp/token.h"
 
 #define DEFAULT_N_MBUFS 8191
 #define DEFAULT_TICK_NS (100 * NS_PER_US)
@@ -82,6 +83,7 @@ static void engine_free(struct mpdk_engine *e)
 	for (uint16_t i = 0; i < MPDK_MAX_PORTS; i++)
 		if (e->tx[i].n)
 			rte_pktmbuf_free_bulk(e->tx[i].pkts, e->tx[i].n);
+	token_table_reader_unregister(e->stack->tokens, e->id);
 	rte_free(e);
 }
 
@@ -96,8 +98,14 @@ static int engine_create(struct mpdk_stack *s, unsigned id, struct mpdk_engine *
 	e->txq = (uint16_t)id;
 	engine_refresh_now(e);
 	timer_wheel_init(&e->tw, e->now, s->conf.timer_tick_ns);
-	int rc = ipv4_engine_init(e);
+	int rc = token_table_reader_register(s->tokens, id);
 	if (rc < 0) {
+		rte_free(e);
+		return rc;
+	}
+	rc = ipv4_engine_init(e);
+	if (rc < 0) {
+		token_table_reader_unregister(s->tokens, id);
 		rte_free(e);
 		return rc;
 	}
@@ -112,6 +120,7 @@ static int engine_create(struct mpdk_stack *s, unsigned id, struct mpdk_engine *
 	if (rc < 0) {
 		arp_engine_fini(e);
 		ipv4_engine_fini(e);
+		token_table_reader_unregister(s->tokens, id);
 		rte_free(e);
 		return rc;
 	}
@@ -135,6 +144,8 @@ static void stack_apply_defaults(struct mpdk_stack_conf *c)
 		c->arp_queue_max = 8;
 	if (c->arp_entries == 0)
 		c->arp_entries = 1024;
+	if (c->max_mptcp_conns == 0)
+		c->max_mptcp_conns = 16384;
 }
 
 int mpdk_stack_create(const struct mpdk_stack_conf *conf, struct mpdk_stack **out)
@@ -234,6 +245,15 @@ int mpdk_stack_create(const struct mpdk_stack_conf *conf, struct mpdk_stack **ou
 
 	/* One engine per stack for now; engine i owns queue i of every port. */
 	s->n_engines = 1;
+	/* One token table per stack: a stack is a host, and two stacks in one
+	 * process (tests, the demo) must not find each other's connections. */
+	s->tokens = token_table_create(s->conf.max_mptcp_conns, ENGINE_MAX);
+	if (s->tokens == NULL) {
+		MPDK_LOG(ERR, "cannot create the MPTCP token table (%u entries)",
+			 s->conf.max_mptcp_conns);
+		rc = -ENOMEM;
+		goto fail;
+	}
 	for (unsigned i = 0; i < s->n_engines; i++) {
 		rc = engine_create(s, i, &s->engines[i]);
 		if (rc < 0)
@@ -256,6 +276,7 @@ void mpdk_stack_free(struct mpdk_stack *s)
 		return;
 	for (unsigned i = 0; i < ENGINE_MAX; i++)
 		engine_free(s->engines[i]);
+	token_table_free(s->tokens);
 	pcap_writer_close(s->pcap);
 	if (s->own_pool)
 		rte_mempool_free(s->pool);
