@@ -19,6 +19,9 @@ enum {
 	LEN_CAP_ACK_DATA = 22,
 	LEN_CAP_ACK_DATA_CSUM = 24,
 	LEN_JOIN_SYN = 12,
+	LEN_JOIN_SYN_EC = 16,
+	LEN_CAP_EC_BASE = 5,    /* kind, length, subtype|version, flags, type */
+	LEN_CAP_EC_CONFIRM = 4,
 	LEN_JOIN_SYNACK = 16,
 	LEN_JOIN_ACK = 24,
 	LEN_DSS_BASE = 4,
@@ -101,7 +104,69 @@ static size_t add_addr_len(bool echo, uint8_t family, bool has_port)
 	return n;
 }
 
+/* Draft Figure 4: EC type -> curve; a coordinate is the field size. */
+size_t mptcp_ec_coord_len(unsigned curve)
+{
+	static const uint8_t coord[MPTCP_EC_N_CURVES] = {
+		20, 20, 20, /* secp160k1, secp160r1, secp160r2 */
+		24, 24,     /* secp192k1, secp192r1 */
+		28, 28,     /* secp224k1, secp224r1 */
+		32, 32,     /* secp256k1, secp256r1 */
+	};
+
+	return curve < MPTCP_EC_N_CURVES ? coord[curve] : 0;
+}
+
+/* The EC forms a type byte may take: COMPRESSED only where a whole point
+ * goes (SYN, SYN/ACK), Y_ODD only with COMPRESSED. */
+static bool ec_type_ok(enum mptcp_cap_form form, uint8_t type)
+{
+	bool compressed = type & MPTCP_EC_TYPE_COMPRESSED;
+
+	if ((type & MPTCP_EC_TYPE_Y_ODD) && !compressed)
+		return false;
+	return !(compressed && form == MPTCP_CAP_EC_ACK);
+}
+
+static bool cap_is_ec(enum mptcp_cap_form form)
+{
+	return form >= MPTCP_CAP_EC_SYN && form <= MPTCP_CAP_EC_ACK_CONFIRM;
+}
+
 /* ---- parsing ---- */
+
+/*
+ * The EC forms (docs/security.md): reached when E is set and the length is
+ * not RFC 8684's for this segment. Non-SYN, length 4: the compressed
+ * variant's confirmation. Otherwise a type byte and one coordinate whose
+ * size the curve fixes, exactly.
+ */
+static int parse_capable_ec(const uint8_t *p, uint8_t optlen, bool pure_syn, bool syn,
+			    struct mptcp_opt_capable *c)
+{
+	size_t coord;
+
+	if (!syn && optlen == LEN_CAP_EC_CONFIRM) {
+		c->form = MPTCP_CAP_EC_ACK_CONFIRM;
+	} else {
+		if (optlen < LEN_CAP_EC_BASE)
+			return -EBADMSG;
+		c->ec_type = p[4];
+		c->form = pure_syn ? MPTCP_CAP_EC_SYN : syn ? MPTCP_CAP_EC_SYNACK : MPTCP_CAP_EC_ACK;
+		if (!ec_type_ok(c->form, c->ec_type))
+			return -EBADMSG;
+		coord = mptcp_ec_coord_len(c->ec_type & MPTCP_EC_TYPE_CURVE);
+		if (coord == 0)
+			return -ENOTSUP; /* a reserved curve: not ours */
+		if (optlen != LEN_CAP_EC_BASE + coord)
+			return -EBADMSG;
+		memcpy(c->ec_coord, p + LEN_CAP_EC_BASE, coord);
+	}
+	/* B: an extension we do not know, as for the RFC 8684 forms. */
+	if (c->flags & MPTCP_CAP_B_EXTENSIBILITY)
+		return -ENOTSUP;
+	return 0;
+}
 
 /*
  * Section 3.1. The form is fixed by the segment: SYN -> 4, SYN/ACK -> 12,
@@ -123,6 +188,22 @@ static int parse_capable(const uint8_t *p, uint8_t optlen, uint8_t tcp_flags,
 	if (c->version < MPTCP_VERSION ||
 	    (c->version > MPTCP_VERSION && !(pure_syn && optlen == LEN_CAP_SYN)))
 		return -ENOTSUP;
+
+	/* E with RFC 8684's length for this segment is an RFC 8684 option
+	 * that happens to offer E too; any other length is an EC form. */
+	if (c->flags & MPTCP_CAP_E_EC) {
+		bool rfc_len;
+
+		if (pure_syn)
+			rfc_len = optlen == LEN_CAP_SYN;
+		else if (syn)
+			rfc_len = optlen == LEN_CAP_SYNACK;
+		else
+			rfc_len = optlen == LEN_CAP_ACK || optlen == LEN_CAP_ACK_DATA ||
+				  optlen == LEN_CAP_ACK_DATA_CSUM;
+		if (!rfc_len)
+			return parse_capable_ec(p, optlen, pure_syn, syn, c);
+	}
 
 	if (pure_syn) {
 		if (optlen != LEN_CAP_SYN)
@@ -158,13 +239,23 @@ static int parse_capable(const uint8_t *p, uint8_t optlen, uint8_t tcp_flags,
 	return 0;
 }
 
-/* Section 3.2: SYN -> 12, SYN/ACK -> 16, otherwise the third ACK -> 24. */
+/* Section 3.2: SYN -> 12, SYN/ACK -> 16, otherwise the third ACK -> 24.
+ * EC mode's SYN: 16 with flag MPTCP_JOIN_EC (draft section 4.2). */
 static int parse_join(const uint8_t *p, uint8_t optlen, uint8_t tcp_flags,
 		      struct mptcp_opt_join *j)
 {
 	if (tcp_flags & MPTCP_TH_SYN) {
 		bool synack = tcp_flags & MPTCP_TH_ACK;
 
+		if (!synack && optlen == LEN_JOIN_SYN_EC && (p[2] & MPTCP_JOIN_EC)) {
+			j->form = MPTCP_JOIN_SYN_EC;
+			j->backup = p[2] & JOIN_B_BACKUP;
+			j->addr_id = p[3];
+			j->token = get32(p + 4);
+			j->hmac_token = get32(p + 8);
+			j->nonce = get32(p + 12);
+			return 0;
+		}
 		if (optlen != (synack ? LEN_JOIN_SYNACK : LEN_JOIN_SYN))
 			return -EBADMSG;
 		j->backup = p[2] & JOIN_B_BACKUP;
@@ -336,6 +427,18 @@ size_t mptcp_opt_len(const struct mptcp_opt *o)
 			return LEN_CAP_ACK;
 		case MPTCP_CAP_ACK_DATA:
 			return o->mpc.has_csum ? LEN_CAP_ACK_DATA_CSUM : LEN_CAP_ACK_DATA;
+		case MPTCP_CAP_EC_SYN:
+		case MPTCP_CAP_EC_SYNACK:
+		case MPTCP_CAP_EC_ACK: {
+			size_t coord = mptcp_ec_coord_len(o->mpc.ec_type & MPTCP_EC_TYPE_CURVE);
+
+			if (!(o->mpc.flags & MPTCP_CAP_E_EC) || coord == 0 ||
+			    !ec_type_ok(o->mpc.form, o->mpc.ec_type))
+				return 0;
+			return LEN_CAP_EC_BASE + coord;
+		}
+		case MPTCP_CAP_EC_ACK_CONFIRM:
+			return (o->mpc.flags & MPTCP_CAP_E_EC) ? LEN_CAP_EC_CONFIRM : 0;
 		}
 		return 0;
 	case MPTCP_SUB_JOIN:
@@ -346,6 +449,8 @@ size_t mptcp_opt_len(const struct mptcp_opt *o)
 			return LEN_JOIN_SYNACK;
 		case MPTCP_JOIN_ACK:
 			return LEN_JOIN_ACK;
+		case MPTCP_JOIN_SYN_EC:
+			return LEN_JOIN_SYN_EC;
 		}
 		return 0;
 	case MPTCP_SUB_DSS:
@@ -428,6 +533,13 @@ size_t mptcp_opt_write(uint8_t *buf, size_t budget, const struct mptcp_opt *o)
 	case MPTCP_SUB_CAPABLE:
 		p[2] |= o->mpc.version & 0x0f;
 		p[3] = o->mpc.flags;
+		if (cap_is_ec(o->mpc.form)) {
+			if (n > LEN_CAP_EC_CONFIRM) {
+				p[4] = o->mpc.ec_type;
+				memcpy(p + LEN_CAP_EC_BASE, o->mpc.ec_coord, n - LEN_CAP_EC_BASE);
+			}
+			break;
+		}
 		if (n >= LEN_CAP_SYNACK)
 			put64(p + 4, o->mpc.snd_key);
 		if (n >= LEN_CAP_ACK)
@@ -445,7 +557,12 @@ size_t mptcp_opt_write(uint8_t *buf, size_t budget, const struct mptcp_opt *o)
 		}
 		p[2] |= o->mpj.backup ? JOIN_B_BACKUP : 0;
 		p[3] = o->mpj.addr_id;
-		if (o->mpj.form == MPTCP_JOIN_SYN) {
+		if (o->mpj.form == MPTCP_JOIN_SYN_EC) {
+			p[2] |= MPTCP_JOIN_EC;
+			put32(p + 4, o->mpj.token);
+			put32(p + 8, o->mpj.hmac_token);
+			put32(p + 12, o->mpj.nonce);
+		} else if (o->mpj.form == MPTCP_JOIN_SYN) {
 			put32(p + 4, o->mpj.token);
 			put32(p + 8, o->mpj.nonce);
 		} else {

@@ -48,6 +48,10 @@ enum mptcp_subtype {
 #define MPTCP_CAP_C_NO_NEW_SUBFLOW 0x20 /* do not join this source address */
 #define MPTCP_CAP_UNASSIGNED 0x1e   /* D..G: other crypto algorithms */
 #define MPTCP_CAP_H_HMAC_SHA256 0x01
+/* E, one of RFC 8684's unassigned crypto-negotiation bits, taken by mpdk
+ * for the EC point exchange of draft "SE-MPTCP" (the draft's suggestion;
+ * docs/security.md). To an RFC 8684 parser it is just an unassigned bit. */
+#define MPTCP_CAP_E_EC 0x08
 
 /* The four placements of version 1. The form follows from the segment's
  * SYN/ACK bits and the option length. */
@@ -57,7 +61,34 @@ enum mptcp_cap_form {
 	MPTCP_CAP_ACK,      /* third ACK: Key-A, Key-B, length 20 */
 	MPTCP_CAP_ACK_DATA, /* first data: both keys + Data-Level Length,
 			     * length 22, or 24 with a DSS checksum */
+	/*
+	 * EC key exchange (flag E; docs/security.md "Wire format"). An option
+	 * with E whose length is not the RFC 8684 one for its segment is
+	 * one of these; a 4-byte SYN with E stays MPTCP_CAP_SYN. Layout:
+	 * kind, length, subtype|version, flags, EC type byte, coordinate
+	 * (mptcp_ec_coord_len() big-endian bytes): length 5 + coordinate.
+	 * The EC forms start at 8, clear of the RFC 8684 ones.
+	 */
+	MPTCP_CAP_EC_SYN = 8, /* SYN: A's x (draft) or A's x + y parity */
+	MPTCP_CAP_EC_SYNACK, /* SYN/ACK: B's y (draft) or B's x + y parity */
+	MPTCP_CAP_EC_ACK,    /* no SYN, a coordinate (draft variant only):
+			      * B's x (2nd segment) or A's y (4th) */
+	MPTCP_CAP_EC_ACK_CONFIRM, /* no SYN, length 4, no type byte: the
+				   * compressed variant's third ACK */
 };
+
+/*
+ * The EC type byte: curve id in the low 6 bits (draft Figure 4: 0
+ * secp160k1 .. 8 secp256r1, the rest reserved), then two bits mpdk adds
+ * for the compressed variant, laid out like the SEC 1 prefix (0x02/0x03)
+ * shifted up: COMPRESSED = the coordinate is x and the receiver recovers
+ * y, Y_ODD = y is odd. Y_ODD without COMPRESSED is malformed.
+ */
+#define MPTCP_EC_TYPE_CURVE 0x3f
+#define MPTCP_EC_TYPE_COMPRESSED 0x80
+#define MPTCP_EC_TYPE_Y_ODD 0x40
+#define MPTCP_EC_N_CURVES 9   /* draft Figure 4 */
+#define MPTCP_EC_COORD_MAX 32 /* 256-bit curves */
 
 struct mptcp_opt_capable {
 	enum mptcp_cap_form form;
@@ -68,7 +99,15 @@ struct mptcp_opt_capable {
 	uint16_t data_len; /* ACK_DATA only */
 	bool has_csum;    /* ACK_DATA only: length 24 */
 	uint16_t csum;    /* host order of the wire field */
+	/* EC forms except ACK_CONFIRM: the type byte and the coordinate,
+	 * mptcp_ec_coord_len(ec_type & MPTCP_EC_TYPE_CURVE) bytes used. */
+	uint8_t ec_type;
+	uint8_t ec_coord[MPTCP_EC_COORD_MAX];
 };
+
+/* Bytes of one coordinate of EC curve @curve (draft Figure 4 id), or 0 for
+ * a reserved id. */
+size_t mptcp_ec_coord_len(unsigned curve);
 
 /* ---- MP_JOIN (section 3.2) ---- */
 
@@ -78,14 +117,24 @@ enum mptcp_join_form {
 	MPTCP_JOIN_SYN,    /* B, address id, token, nonce: length 12 */
 	MPTCP_JOIN_SYNACK, /* B, address id, truncated HMAC, nonce: 16 */
 	MPTCP_JOIN_ACK,    /* 160-bit HMAC: 24 */
+	/* EC mode's SYN (draft section 4.2): flag MPTCP_JOIN_EC, B, address
+	 * id, Token_B, HMAC_Token, R_A: length 16. EC mode's SYN/ACK (Auth_B,
+	 * R_B) and ACK (Auth_A) use the SYNACK and ACK forms unchanged.
+	 * 8, clear of the RFC 8684 forms. */
+	MPTCP_JOIN_SYN_EC = 8,
 };
+
+/* A reserved bit of MP_JOIN's subtype byte, set in MPTCP_JOIN_SYN_EC only:
+ * a 16-byte SYN without it is malformed, as in RFC 8684. */
+#define MPTCP_JOIN_EC 0x08
 
 struct mptcp_opt_join {
 	enum mptcp_join_form form;
 	bool backup;      /* SYN, SYNACK */
 	uint8_t addr_id;  /* SYN, SYNACK */
-	uint32_t token;   /* SYN: the receiver's token */
-	uint32_t nonce;   /* SYN, SYNACK: the sender's random number */
+	uint32_t token;   /* SYN, SYN_EC: the receiver's token */
+	uint32_t nonce;   /* SYN, SYN_EC, SYNACK: the sender's random number */
+	uint32_t hmac_token; /* SYN_EC: HMAC_Token (draft Figure 2) */
 	uint64_t thmac;   /* SYNACK: leftmost 64 bits of the HMAC, as a number */
 	uint8_t hmac[MPTCP_JOIN_ACK_HMAC_LEN]; /* ACK */
 };
@@ -209,7 +258,9 @@ struct mptcp_opt {
  *             a length this subtype/form does not have;
  *   -ENOTSUP: well formed but not ours: a subtype this codec does not know
  *             (out->subtype holds it), an MP_CAPABLE of another version, or
- *             one whose flags ask for what we cannot do (B set, H clear).
+ *             one whose flags ask for what we cannot do (B set, H clear;
+ *             an EC form needs E instead of H), or an EC form naming a
+ *             reserved curve (out->mpc.ec_type holds it).
  *             Section 3.1: such an MP_CAPABLE is ignored, i.e. the caller
  *             falls back to plain TCP. out->subtype and, for MP_CAPABLE,
  *             out->mpc.version/flags are filled for logging.
@@ -222,7 +273,10 @@ int mptcp_opt_parse(const uint8_t *p, size_t len, uint8_t tcp_flags, struct mptc
 /*
  * Bytes that mptcp_opt_write() writes for @o, or 0 if @o cannot be encoded
  * (unknown subtype or form, unknown address family, REMOVE_ADDR with 0 or
- * more than MPTCP_RM_IDS_MAX ids, a DSS checksum without a mapping).
+ * more than MPTCP_RM_IDS_MAX ids, a DSS checksum without a mapping, an EC
+ * MP_CAPABLE form without flag E, with a reserved curve or with a type byte
+ * its form does not allow: Y_ODD without COMPRESSED, COMPRESSED in
+ * MPTCP_CAP_EC_ACK).
  */
 size_t mptcp_opt_len(const struct mptcp_opt *o);
 
