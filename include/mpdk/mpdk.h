@@ -14,6 +14,7 @@
 #include "mpdk_stack.h"
 #include "mpdk_args.h"
 #include "mpdk_tcp.h"
+#include "mpdk_mptcp.h"
 
 #define MPDK_VERSION "0.1.0"
 

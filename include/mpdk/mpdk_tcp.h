@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "mpdk_mptcp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,8 +50,11 @@ extern "C" {
 struct mpdk_engine;
 struct rte_mbuf;
 
+#ifndef MPDK_CONN_T_DEFINED
+#define MPDK_CONN_T_DEFINED
 /** Connection or listener handle. */
 typedef uint64_t mpdk_conn_t;
+#endif
 #define MPDK_CONN_INVALID ((mpdk_conn_t)0)
 
 /** RFC 9293 connection states. */
@@ -121,6 +125,7 @@ struct mpdk_tcp_conf {
 	uint16_t ephemeral_lo;    /**< ephemeral port range [49152] */
 	uint16_t ephemeral_hi;    /**< [65535] */
 	uint32_t reasm_max_segs;  /**< out-of-order segments held per connection [256] */
+	struct mpdk_mptcp_conf mptcp; /**< Multipath TCP (mpdk_mptcp.h) [on] */
 };
 
 /** Fill @p c with the defaults. */
@@ -236,6 +241,12 @@ struct mpdk_conn_info {
 	bool sack, timestamps, wscale;      /**< negotiated options */
 	uint8_t snd_wscale, rcv_wscale;
 	const char *cc;                     /**< congestion control name */
+	bool mptcp;                         /**< MPTCP in use (RFC 8684) */
+	bool mptcp_fallback;                /**< MPTCP was offered or accepted, but the
+						 connection runs as plain TCP (§3.7) */
+	bool mptcp_checksum;                /**< DSS checksums in use */
+	uint8_t mptcp_subflows;             /**< subflows alive */
+	uint64_t mptcp_local_key;           /**< our key (MPTCP only) */
 };
 
 /** @return 0 with *@p info filled, -EBADF, -EINVAL. Works on listeners. */

@@ -66,6 +66,7 @@ struct mbuf_q {
 #define TF_SYN_OPT_TS    (1u << 19)
 #define TF_RTO_RECOVERY  (1u << 20)  /* after an RTO, until snd_max is acked */
 #define TF_CC_LOCKED     (1u << 21)  /* data was sent: CC can't change */
+#define TF_MPTCP_OFFERED (1u << 22)  /* the peer's SYN offered MP_CAPABLE */
 
 /* Pending events (tcb.ev). */
 #define EV_ACCEPT    (1u << 0)
@@ -75,6 +76,9 @@ struct mbuf_q {
 #define EV_CLOSED    (1u << 4)
 
 struct tcp_engine;
+struct mptcp_subflow;
+struct mptcp_meta;
+struct token_table;
 
 struct tcb {
 	uint32_t idx;
@@ -166,6 +170,12 @@ struct tcb {
 	/* stats */
 	uint64_t retransmits, bytes_in, bytes_out, segs_in, segs_out;
 
+	/* MPTCP (src/mptcp/): sf when this connection is (or is trying to
+	 * become) a subflow; mp on the anchor once the meta connection holds
+	 * the application's view of it. */
+	struct mptcp_subflow *sf;
+	struct mptcp_meta *mp;
+
 	struct tcb *free_next;
 };
 
@@ -188,6 +198,9 @@ struct tcp_engine {
 	uint64_t chack_epoch;         /* RFC 5961 §7 rate limit window start */
 	uint32_t chack_count;
 	uint32_t rand_state;
+	/* MPTCP */
+	struct token_table *tokens;   /* token -> meta (one engine per stack today) */
+	TAILQ_HEAD(mptcp_meta_list, mptcp_meta) mp_pending;   /* metas to push */
 };
 
 static inline struct tcp_engine *tcp_te(const struct mpdk_engine *e) { return e->tcp; }
@@ -241,8 +254,13 @@ void tcb_init_conn(struct tcb *t, uint32_t laddr, uint16_t lport, uint32_t raddr
 uint16_t tcb_route_mss(struct tcp_engine *te, uint32_t raddr, uint32_t laddr);
 /* Pick a congestion control. */
 void tcb_cc_setup(struct tcb *t, const struct tcp_cc_ops *ops);
-/* Queue an event for the application (delivered by the engine hook). */
+/* Queue an event for the application (delivered by the engine hook).
+ * Ignored on an anchor whose meta speaks for it (t->mp): the meta uses
+ * tcb_event_app(). */
 void tcb_event(struct tcb *t, uint32_t ev);
+void tcb_event_app(struct tcb *t, uint32_t ev);
+/* The application lets go of @t (handle goes stale; freed if CLOSED). */
+void tcb_app_release(struct tcb *t);
 /* The connection is finished: report closed(err) if the application holds
  * it, and free it unless TIME_WAIT holds it (free_now). */
 void tcb_done(struct tcb *t, int err);
@@ -308,6 +326,8 @@ uint32_t tcp_retransmit(struct tcb *t, uint32_t seq, uint32_t len);
 void tcp_send_probe(struct tcb *t);
 /* Zero-window probe with one byte of data at SND.UNA (RFC 9293 §3.8.6.1). */
 void tcp_send_zwp(struct tcb *t);
+/* After the application read: ACK with a window update if it grew enough. */
+void tcp_window_update(struct tcb *t);
 /* Window we advertise now (scaled value for the header is derived). */
 uint32_t tcp_rcv_window(struct tcb *t);
 

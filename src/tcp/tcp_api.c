@@ -11,6 +11,7 @@
 #include "tcp/tcb.h"
 #include "net/ipv4.h"
 #include "net/route.h"
+#include "mptcp/mptcp_tcp.h"
 
 static inline uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
@@ -66,8 +67,12 @@ int mpdk_accept(mpdk_conn_t lh, mpdk_conn_t *out)
 	tcb_unlink_parent(c);
 	c->flags |= TF_APP;
 	*out = tcb_handle(c);
-	if (c->rcvq.bytes > 0 || (c->flags & TF_RCVD_FIN))
+	if (c->mp != NULL) {
+		if (mptcp_api_has_data(c))
+			tcb_event_app(c, EV_READABLE);
+	} else if (c->rcvq.bytes > 0 || (c->flags & TF_RCVD_FIN)) {
 		tcb_event(c, EV_READABLE);
+	}
 	return 0;
 }
 
@@ -117,6 +122,7 @@ int mpdk_connect(struct mpdk_engine *e, uint32_t dst, uint16_t dport, uint32_t s
 	t->arg = arg;
 	t->flags |= TF_APP;
 	CTR_INC(e, tcp_active_open);
+	mptcp_connect_init(t);
 	tcp_send_syn(t);
 	*out = tcb_handle(t);
 	return 0;
@@ -159,6 +165,8 @@ ssize_t mpdk_send(mpdk_conn_t c, const void *buf, size_t len)
 		return -EBADF;
 	if (buf == NULL && len > 0)
 		return -EINVAL;
+	if (t->mp != NULL)
+		return mptcp_api_send(t, buf, len);
 	int rc = send_state_check(t);
 	if (rc < 0)
 		return rc;
@@ -215,6 +223,8 @@ int mpdk_send_mbuf(mpdk_conn_t c, struct rte_mbuf *m)
 		return -EBADF;
 	if (m == NULL || m->pkt_len == 0)
 		return -EINVAL;
+	if (t->mp != NULL)
+		return mptcp_api_send_mbuf(t, m);
 	int rc = send_state_check(t);
 	if (rc < 0)
 		return rc;
@@ -231,7 +241,7 @@ int mpdk_send_mbuf(mpdk_conn_t c, struct rte_mbuf *m)
 
 /* After the application read: send a window update when the window we
  * can offer grew by two segments (or from nearly closed to one segment). */
-static void recv_window_update(struct tcb *t)
+void tcp_window_update(struct tcb *t)
 {
 	if (t->state != TCPS_ESTABLISHED && t->state != TCPS_FIN_WAIT_1 &&
 	    t->state != TCPS_FIN_WAIT_2)
@@ -260,6 +270,8 @@ ssize_t mpdk_recv(mpdk_conn_t c, void *buf, size_t len)
 		return -EBADF;
 	if (t->state == TCPS_LISTEN || (buf == NULL && len > 0))
 		return -EINVAL;
+	if (t->mp != NULL)
+		return mptcp_api_recv(t, buf, len);
 	if (t->rcvq.bytes == 0)
 		return recv_empty(t);
 	uint8_t *p = buf;
@@ -276,7 +288,7 @@ ssize_t mpdk_recv(mpdk_conn_t c, void *buf, size_t len)
 		else
 			mbuf_q_trim_front(&t->rcvq, n);
 	}
-	recv_window_update(t);
+	tcp_window_update(t);
 	return (ssize_t)done;
 }
 
@@ -287,6 +299,8 @@ ssize_t mpdk_recv_mbuf(mpdk_conn_t c, struct rte_mbuf **out)
 		return -EBADF;
 	if (t->state == TCPS_LISTEN || out == NULL)
 		return -EINVAL;
+	if (t->mp != NULL)
+		return mptcp_api_recv_mbuf(t, out);
 	*out = NULL;
 	if (t->rcvq.bytes == 0)
 		return recv_empty(t);
@@ -306,7 +320,7 @@ ssize_t mpdk_recv_mbuf(mpdk_conn_t c, struct rte_mbuf **out)
 	head->nb_segs = n;
 	head->pkt_len = bytes;
 	*out = head;
-	recv_window_update(t);
+	tcp_window_update(t);
 	return bytes;
 }
 
@@ -317,6 +331,8 @@ int mpdk_shutdown(mpdk_conn_t c, int how)
 		return -EBADF;
 	if (how != MPDK_SHUT_RD && how != MPDK_SHUT_WR && how != MPDK_SHUT_RDWR)
 		return -EINVAL;
+	if (t->mp != NULL)
+		return mptcp_api_shutdown(t, how);
 	if (t->state == TCPS_LISTEN || t->state == TCPS_CLOSED)
 		return -ENOTCONN;
 	if (how == MPDK_SHUT_RD || how == MPDK_SHUT_RDWR) {
@@ -345,6 +361,8 @@ int mpdk_abort(mpdk_conn_t c)
 		return 0;
 	if (t->state == TCPS_LISTEN)
 		return tcb_close(t);
+	if (t->mp != NULL)
+		return mptcp_api_abort(t);
 	CTR_INC(t->te->e, tcp_conn_abort);
 	tcb_abort(t);
 	return 0;
@@ -384,6 +402,10 @@ int mpdk_conn_info(mpdk_conn_t c, struct mpdk_conn_info *i)
 	i->snd_wscale = t->snd_wscale;
 	i->rcv_wscale = (t->flags & TF_WS_OK) ? t->rcv_wscale : 0;
 	i->cc = t->cc.ops ? t->cc.ops->name : "";
+	if (t->mp != NULL)
+		mptcp_api_info(t, i);
+	else if (t->state != TCPS_LISTEN && !t->te->conf.mptcp.disabled && t->te->tokens != NULL)
+		i->mptcp_fallback = !(t->flags & TF_PASSIVE) || (t->flags & TF_MPTCP_OFFERED);
 	return 0;
 }
 
@@ -396,6 +418,10 @@ int mpdk_conn_set_nodelay(mpdk_conn_t c, bool nodelay)
 		t->flags |= TF_NODELAY;
 	else
 		t->flags &= ~TF_NODELAY;
+	if (t->mp != NULL) {
+		mptcp_api_nodelay(t, nodelay);
+		return 0;
+	}
 	if (nodelay && tcb_synced(t))
 		tcp_output(t);
 	return 0;

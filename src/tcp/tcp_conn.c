@@ -20,6 +20,7 @@
 #include "tcp/tcp.h"
 #include "core/log.h"
 #include "net/route.h"
+#include "mptcp/mptcp_tcp.h"
 
 #define TCP_REGISTRY_MAX 255
 #define HANDLE_GEN_MASK 0xffffffu
@@ -179,6 +180,8 @@ void tcb_free(struct tcb *t)
 	if (!t->in_use)
 		return;
 	tcp_timers_cancel(t);
+	if (t->sf != NULL)
+		mptcp_sf_free(t);
 	if (t->state == TCPS_LISTEN)
 		tcp_listener_remove(t);
 	else
@@ -257,6 +260,8 @@ void tcb_init_conn(struct tcb *t, uint32_t laddr, uint16_t lport, uint32_t raddr
 
 uint32_t tcb_rcv_space(const struct tcb *t)
 {
+	if (t->sf != NULL)
+		return mptcp_rcv_space(t);
 	uint32_t used = t->rcvq.bytes + t->reasm.bytes;
 	return used >= t->rcvbuf ? 0 : t->rcvbuf - used;
 }
@@ -264,6 +269,13 @@ uint32_t tcb_rcv_space(const struct tcb *t)
 /* ---------------------------------------------------------------- events */
 
 void tcb_event(struct tcb *t, uint32_t ev)
+{
+	if (t->mp != NULL)
+		return;   /* the meta connection speaks for this handle */
+	tcb_event_app(t, ev);
+}
+
+void tcb_event_app(struct tcb *t, uint32_t ev)
 {
 	if (!(t->flags & TF_APP) && !(ev & EV_ACCEPT))
 		return;
@@ -275,7 +287,7 @@ void tcb_event(struct tcb *t, uint32_t ev)
 }
 
 /* The application lets go of @t: the handle goes stale. */
-static void tcb_app_release(struct tcb *t)
+void tcb_app_release(struct tcb *t)
 {
 	t->flags &= ~(TF_APP | TF_WANT_WRITABLE);
 	t->gen++;
@@ -294,6 +306,8 @@ void tcb_done(struct tcb *t, int err)
 	mbuf_q_free(&t->sndq);
 	tcp_reasm_clear(&t->reasm);
 	t->state = TCPS_CLOSED;
+	if (t->sf != NULL && mptcp_sf_done(t, err))
+		return;   /* still the handle of a live MPTCP connection */
 	if (t->flags & TF_APP) {
 		/* Kept until the closed() callback ran: the app may read what
 		 * is left in the receive queue. */
@@ -335,6 +349,7 @@ int tcp_deliver_events(struct mpdk_engine *e, void *arg)
 	int n = 0;
 	(void)e;
 
+	mptcp_engine_poll(te);
 	while ((t = TAILQ_FIRST(&te->evq)) != NULL) {
 		TAILQ_REMOVE(&te->evq, t, ev_link);
 		t->on_evq = false;
@@ -362,7 +377,10 @@ int tcp_deliver_events(struct mpdk_engine *e, void *arg)
 				h->closed(harg, hd, t->err);
 			if (ALIVE()) {
 				t->flags &= ~TF_IN_CB;
-				mbuf_q_free(&t->rcvq);
+				if (t->mp != NULL)
+					mptcp_api_released(t);
+				else
+					mbuf_q_free(&t->rcvq);
 				tcb_app_release(t);
 			}
 		}
@@ -419,6 +437,8 @@ int tcb_close(struct tcb *t)
 {
 	if (t->flags & TF_IN_CB)
 		return 0;   /* inside closed(): released when it returns */
+	if (t->mp != NULL)
+		return mptcp_api_close(t);
 	switch (t->state) {
 	case TCPS_LISTEN:
 		listener_close(t);
@@ -479,6 +499,7 @@ void mpdk_tcp_conf_defaults(struct mpdk_tcp_conf *c)
 	c->ephemeral_lo = 49152;
 	c->ephemeral_hi = 65535;
 	c->reasm_max_segs = 256;
+	mpdk_mptcp_conf_defaults(&c->mptcp);
 }
 
 static int tcp_conf_apply(struct mpdk_tcp_conf *out, const struct mpdk_tcp_conf *in)
@@ -510,6 +531,8 @@ static int tcp_conf_apply(struct mpdk_tcp_conf *out, const struct mpdk_tcp_conf 
 	DEF(ephemeral_lo);
 	DEF(ephemeral_hi);
 	DEF(reasm_max_segs);
+	DEF(mptcp.max_subflows);
+	DEF(mptcp.max_add_addr);
 #undef DEF
 	if (out->ephemeral_lo > out->ephemeral_hi || out->rto_min_ms > out->rto_max_ms ||
 	    out->max_conns > (1u << 24) || out->sndbuf > (1u << 30) || out->rcvbuf > (1u << 30) ||
@@ -585,6 +608,7 @@ int tcp_engine_init(struct mpdk_engine *e)
 	}
 	e->tcp = te;
 	e->stack->l4_input[IPPROTO_TCP] = tcp_input;
+	mptcp_engine_init(te);
 	return 0;
 fail:
 	free(te->tcbs);
@@ -600,6 +624,7 @@ void tcp_engine_fini(struct mpdk_engine *e)
 	for (uint32_t i = 0; i < te->n_tcbs; i++)
 		if (te->tcbs[i].in_use)
 			tcb_free(&te->tcbs[i]);
+	mptcp_engine_fini(te);
 	pthread_mutex_lock(&tcp_registry_lock);
 	tcp_registry[te->reg_slot] = NULL;
 	pthread_mutex_unlock(&tcp_registry_lock);

@@ -16,6 +16,7 @@
 #include "tcp/tcb.h"
 #include "tcp/tcp.h"
 #include "net/cksum.h"
+#include "mptcp/mptcp_tcp.h"
 
 #define TH_FIN RTE_TCP_FIN_FLAG
 #define TH_SYN RTE_TCP_SYN_FLAG
@@ -175,6 +176,10 @@ static void deliver_in_order(struct tcb *t, struct rte_mbuf *m, uint32_t len)
 {
 	t->rcv_nxt += len;
 	t->bytes_in += len;
+	if (t->sf != NULL && mptcp_sf_attached(t)) {
+		mptcp_rcv_data(t, m, len);
+		return;
+	}
 	if (t->flags & TF_SHUT_RD) {
 		rte_pktmbuf_free(m);
 		return;
@@ -204,6 +209,8 @@ static void process_fin(struct tcb *t)
 	default:
 		break;
 	}
+	if (t->sf != NULL && t->in_use)
+		mptcp_rcv_fin(t);
 }
 
 /* RFC 9293 §3.10.7.4 seventh and eighth steps. @m: payload (may be NULL).
@@ -229,7 +236,7 @@ static bool process_data(struct tcb *t, struct seg *s, struct rte_mbuf *m)
 		}
 		return true;
 	}
-	if (s->len > 0 && !(t->flags & TF_APP) && t->parent == NULL &&
+	if (s->len > 0 && !(t->flags & TF_APP) && t->parent == NULL && t->sf == NULL &&
 	    t->state != TCPS_SYN_RECEIVED) {
 		/* The application closed: nobody will read this (RFC 9293
 		 * §3.10.4 / RFC 2525 §2.17). */
@@ -408,6 +415,8 @@ static bool process_ack(struct tcb *t, struct seg *s)
 		if (t->flags & TF_RTO_RECOVERY && SEQ_GEQ(t->snd_una, t->snd_max))
 			t->flags &= ~TF_RTO_RECOVERY;
 		(void)prev_una;
+		if (t->sf != NULL)
+			mptcp_sf_acked(t);
 
 		if (t->in_recovery) {
 			if (SEQ_GEQ(s->ack, t->recover)) {
@@ -526,6 +535,10 @@ static void input_syn_sent(struct tcb *t, struct seg *s, struct rte_mbuf *m)
 	if (ack_ok) {
 		t->snd_una = s->ack;
 		ack_rtt(t, s->ack);
+		if (t->sf != NULL && !mptcp_synack_rcvd(t, &s->o, s->flags)) {
+			rte_pktmbuf_free(m);
+			return;
+		}
 		tcb_established(t, s);
 		t->flags |= TF_ACKNOW;
 		if (s->len > 0 || (s->flags & TH_FIN)) {
@@ -590,6 +603,37 @@ static void input_listen(struct tcb *l, struct seg *s, struct rte_mbuf *m)
 	tcb_apply_syn_opts(t, s);
 	t->rcv_adv = t->rcv_nxt;
 	t->snd_wnd = s->wnd;
+	if (s->o.n_mptcp > 0)
+		mptcp_listen_syn(t, &s->o, s->flags);
+	tcp_send_syn(t);
+}
+
+/* A SYN with MP_JOIN that matched no connection (RFC 8684 §3.2): a new
+ * subflow of the connection its token names, or a RST. */
+static void input_join(struct tcp_engine *te, struct seg *s, struct rte_mbuf *m)
+{
+	rte_pktmbuf_free(m);
+	struct tcb *t = tcb_alloc(te);
+	if (t == NULL)
+		return;
+	tcb_init_conn(t, s->laddr, s->lport, s->raddr, s->rport);
+	if (tcp_demux_insert(t) < 0) {
+		tcb_free(t);
+		return;
+	}
+	t->flags |= TF_PASSIVE | TF_NODELAY;
+	t->irs = s->seq;
+	t->rcv_nxt = s->seq + 1;
+	tcb_set_state(t, TCPS_SYN_RECEIVED);
+	tcb_apply_syn_opts(t, s);
+	t->rcv_adv = t->rcv_nxt;
+	t->snd_wnd = s->wnd;
+	if (!mptcp_join_syn(t, &s->o, s->flags)) {
+		tcb_free(t);
+		tcp_send_rst_reply(te, s->laddr, s->lport, s->raddr, s->rport, false, s->seq, 0,
+				   seg_seqlen(s));
+		return;
+	}
 	tcp_send_syn(t);
 }
 
@@ -607,6 +651,7 @@ static void input_synced(struct tcb *t, struct seg *s, struct rte_mbuf *m)
 {
 	struct mpdk_engine *e = tcb_engine(t);
 	uint32_t rcv_wnd = SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+	uint32_t oseq = s->seq, olen = s->len;   /* before trimming (MPTCP mappings) */
 
 	t->last_rx = tcb_now(t);
 	t->ka_nprobe = 0;
@@ -697,6 +742,8 @@ static void input_synced(struct tcb *t, struct seg *s, struct rte_mbuf *m)
 			return;
 		}
 		CTR_INC(e, tcp_rx_rst);
+		if (t->sf != NULL)
+			mptcp_rst_rcvd(t, &s->o, s->flags);
 		if (t->state == TCPS_SYN_RECEIVED && (t->flags & TF_PASSIVE)) {
 			tcb_done(t, 0);   /* back to LISTEN: forget it */
 			return;
@@ -793,6 +840,10 @@ static void input_synced(struct tcb *t, struct seg *s, struct rte_mbuf *m)
 		}
 		t->snd_una = t->iss + 1;   /* the SYN */
 		ack_rtt(t, s->ack);
+		if (t->sf != NULL && !mptcp_third_ack_rcvd(t, &s->o, s->flags, oseq, olen)) {
+			rte_pktmbuf_free(m);
+			return;
+		}
 		tcb_established(t, s);
 	}
 	tcb_update_ts_recent(t, s);
@@ -804,6 +855,10 @@ static void input_synced(struct tcb *t, struct seg *s, struct rte_mbuf *m)
 		return;
 	}
 	if (t->state == TCPS_TIME_WAIT && !(s->flags & TH_FIN) && s->len == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (t->sf != NULL && !mptcp_input_opts(t, &s->o, s->flags, oseq, olen)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -886,6 +941,11 @@ void tcp_input(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
 			input_syn_sent(t, &s, m);
 		else
 			input_synced(t, &s, m);
+		return;
+	}
+	if ((s.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN && s.o.n_mptcp > 0 &&
+	    mptcp_is_join_syn(te, &s.o, s.flags)) {
+		input_join(te, &s, m);
 		return;
 	}
 	struct tcb *l = tcp_listener_lookup(te, s.laddr, s.lport);

@@ -16,6 +16,7 @@
 #include <rte_byteorder.h>
 #include "tcp/tcb.h"
 #include "net/ipv4.h"
+#include "mptcp/mptcp_tcp.h"
 
 #define TH_FIN RTE_TCP_FIN_FLAG
 #define TH_SYN RTE_TCP_SYN_FLAG
@@ -168,8 +169,17 @@ static int tcp_xmit(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags)
 	struct mpdk_engine *e = tcb_engine(t);
 	struct tcp_opts o;
 	uint8_t optbuf[TCP_OPTS_MAX_LEN];
+	uint8_t mpbuf[TCP_OPTS_MAX_LEN];
 
 	tcb_fill_opts(t, &o, thflags);
+	if (t->sf != NULL) {
+		/* MPTCP options; the segment stays inside one mapping */
+		uint32_t l2 = mptcp_tx_opts(t, seq, len, thflags, &o, mpbuf);
+		if (l2 < len) {
+			len = l2;
+			thflags &= ~TH_FIN;
+		}
+	}
 	size_t optlen = tcp_opts_fit(&o, TCP_OPTS_MAX_LEN);
 	optlen = tcp_opts_write(optbuf, optlen, &o);
 	uint32_t maxdata = t->mss_base > optlen ? t->mss_base - (uint32_t)optlen : 1;
@@ -253,7 +263,11 @@ void tcp_send_syn(struct tcb *t)
 
 void tcp_send_ack(struct tcb *t)
 {
-	tcp_xmit(t, t->snd_max, 0, TH_ACK);
+	/* While probing a zero window, snd_max is one past the probe byte,
+	 * which the peer did not take: an ACK there is out of its window
+	 * and its window update is lost (BSD sends at snd_una then). */
+	uint32_t seq = ((t->flags & TF_PERSIST) && t->snd_wnd == 0) ? t->snd_una : t->snd_max;
+	tcp_xmit(t, seq, 0, TH_ACK);
 }
 
 void tcp_send_challenge_ack(struct tcb *t)

@@ -301,6 +301,7 @@ static void transfer(const struct mpdk_simlink_dir *dir, bool a_sends, const cha
 {
 	struct mpdk_tcp_conf tc;
 	mpdk_tcp_conf_defaults(&tc);
+	tc.mptcp.disabled = true;   /* plain TCP: MPTCP has test_mptcp_simlink */
 	tc.cc = cc;
 	tc.time_wait_ms = 1000;
 	struct world *w = world_create(dir, &tc);
@@ -390,6 +391,7 @@ static void test_loss1_no_sack(void **state)
 	struct mpdk_simlink_dir d = { .delay_ns = 20 * MSEC, .loss = 0.01, .reorder = 0.01 };
 	struct mpdk_tcp_conf tc;
 	mpdk_tcp_conf_defaults(&tc);
+	tc.mptcp.disabled = true;   /* plain TCP: MPTCP has test_mptcp_simlink */
 	tc.no_sack = true;
 	tc.time_wait_ms = 1000;
 	struct world *w = world_create(&d, &tc);
@@ -428,6 +430,7 @@ static void test_link_down_timeout(void **state)
 	struct mpdk_simlink_dir d = { .delay_ns = 5 * MSEC };
 	struct mpdk_tcp_conf tc;
 	mpdk_tcp_conf_defaults(&tc);
+	tc.mptcp.disabled = true;   /* plain TCP: MPTCP has test_mptcp_simlink */
 	tc.data_retries = 6;
 	tc.rto_max_ms = 4000;
 	struct world *w = world_create(&d, &tc);

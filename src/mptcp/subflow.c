@@ -1,0 +1,964 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Subflows (RFC 8684 §3.1, §3.2, §3.3): the MP_CAPABLE and MP_JOIN
+ * handshakes in both roles, the MPTCP options each segment carries, the
+ * mappings between subflow and data sequence numbers (sent and received),
+ * and the hooks the TCP engine calls (mptcp_tcp.h).
+ *
+ * Mappings we send: the meta pushes a chunk of its send buffer into the
+ * subflow's send queue (as indirect mbufs: no copy) and records the
+ * mapping. Every segment stays inside one mapping and carries it whole in
+ * its DSS option, retransmissions included, so a mapping never changes
+ * once sent (Linux treats a changed mapping as DSS "not matching").
+ *
+ * Mappings we receive: kept per subflow, sorted by subflow sequence
+ * number; in-order subflow data is cut along them and handed to the meta
+ * by DSN. Data whose mapping has not arrived waits in the subflow's
+ * receive queue.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+#include "mptcp/mptcp_int.h"
+#include "mptcp/mptcp_tcp.h"
+#include "mptcp/token.h"
+#include "net/cksum.h"
+#include "core/log.h"
+
+#define MPC_SYN_TRIES 2  /* SYNs with MP_CAPABLE before falling back (§3.7) */
+
+static inline uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+static inline struct mpdk_engine *sf_engine(const struct tcb *t) { return t->te->e; }
+
+/* Find the first MPTCP option of @subtype that parses. Returns 0, or
+ * -ENOENT (none), or the parse error of the last one of that subtype. */
+static int opt_find(struct tcb *t, const struct tcp_opts *o, uint8_t thflags,
+		    enum mptcp_subtype subtype, struct mptcp_opt *out)
+{
+	int rc = -ENOENT;
+	for (unsigned i = 0; i < o->n_mptcp; i++) {
+		const uint8_t *p = o->mptcp[i].p;
+		if (o->mptcp[i].len < 3 || (p[2] >> 4) != subtype)
+			continue;
+		rc = mptcp_opt_parse(p, o->mptcp[i].len, thflags, out);
+		if (rc == 0)
+			return 0;
+		if (rc == -EBADMSG && t != NULL)
+			CTR_INC(sf_engine(t), mptcp_opt_bad);
+	}
+	return rc;
+}
+
+struct mptcp_subflow *mptcp_sf_alloc(struct tcb *t, struct mptcp_meta *mp, uint8_t kind)
+{
+	struct mptcp_subflow *sf = calloc(1, sizeof(*sf));
+	if (sf == NULL) {
+		CTR_INC(sf_engine(t), mptcp_sf_alloc_fail);
+		return NULL;
+	}
+	sf->t = t;
+	sf->mp = mp;
+	sf->kind = kind;
+	t->sf = sf;
+	mp->refs++;
+	return sf;
+}
+
+/* Drop the MPTCP state of @t: it is (again) a plain TCP connection. */
+static void sf_drop(struct tcb *t)
+{
+	mptcp_sf_free(t);
+}
+
+void mptcp_sf_free(struct tcb *t)
+{
+	struct mptcp_subflow *sf = t->sf;
+	if (sf == NULL)
+		return;
+	struct mptcp_meta *mp = sf->mp;
+	if (sf->active) {
+		TAILQ_REMOVE(&mp->sfs, sf, link);
+		sf->active = false;
+	}
+	mptcp_cc_group_del(&mp->ccg, &t->cc);
+	if (mp->anchor == t)
+		mp->anchor = NULL;
+	t->mp = NULL;
+	t->sf = NULL;
+	free(sf);
+	mptcp_meta_unref(mp);
+}
+
+void mptcp_sf_set_mss(struct tcb *t)
+{
+	uint32_t base = t->mss_base - ((t->flags & TF_TS_OK) ? 12 : 0);
+	uint32_t mss = base > MPTCP_DSS_RESERVE + 64 ? base - MPTCP_DSS_RESERVE : 64;
+	t->mss = (uint16_t)mss;
+	t->cc.c.mss = mss;
+	t->sb.mss = mss;
+}
+
+void mptcp_sf_reset(struct tcb *t, uint8_t reason)
+{
+	if (t->sf != NULL)
+		t->sf->rst_reason = reason;
+	if (tcb_synced(t) || t->state == TCPS_SYN_RECEIVED || t->state == TCPS_SYN_SENT)
+		tcp_send_rst_conn(t);
+	tcb_done(t, -ECONNRESET);
+}
+
+void mptcp_sf_send_ack(struct mptcp_subflow *sf)
+{
+	struct tcb *t = sf->t;
+	if (!tcb_synced(t) || t->state == TCPS_TIME_WAIT)
+		return;
+	if (sf->join_ack_pending)
+		sf->join_ack_time = engine_now(sf_engine(t));
+	tcp_send_ack(t);
+}
+
+/* ------------------------------------------------------------ handshakes */
+
+void mptcp_connect_init(struct tcb *t)
+{
+	struct tcp_engine *te = t->te;
+	if (te->conf.mptcp.disabled || te->tokens == NULL)
+		return;
+	struct mptcp_meta *mp = mptcp_meta_alloc(te, true);
+	if (mp == NULL)
+		return;
+	int rc = token_table_alloc(te->tokens, te->e->id, mp, &mp->local_key, &mp->local_token);
+	if (rc < 0) {
+		if (rc == -ENOSPC)
+			CTR_INC(te->e, mptcp_token_full);
+		mptcp_meta_unref(mp);
+		return;
+	}
+	mp->token_in_table = true;
+	struct mptcp_subflow *sf = mptcp_sf_alloc(t, mp, SF_MPC);
+	if (sf == NULL) {
+		mptcp_meta_unref(mp);
+		return;
+	}
+	sf->client = true;
+	sf->initial = true;
+	sf->csum = te->conf.mptcp.checksum;
+	CTR_INC(te->e, mptcp_active_open);
+}
+
+void mptcp_listen_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
+{
+	struct tcp_engine *te = t->te;
+	struct mptcp_opt opt;
+	if (te->conf.mptcp.disabled || te->tokens == NULL || o->n_mptcp == 0)
+		return;
+	if (opt_find(t, o, thflags, MPTCP_SUB_CAPABLE, &opt) != 0 || opt.mpc.form != MPTCP_CAP_SYN)
+		return;   /* not MPTCP v1 (§3.1: ignore, plain TCP) */
+	struct mptcp_meta *mp = mptcp_meta_alloc(te, false);
+	if (mp == NULL)
+		return;
+	int rc = token_table_alloc(te->tokens, te->e->id, mp, &mp->local_key, &mp->local_token);
+	if (rc < 0) {
+		/* §3.1 / design: answer as plain TCP when out of tokens */
+		if (rc == -ENOSPC)
+			CTR_INC(te->e, mptcp_token_full);
+		mptcp_meta_unref(mp);
+		return;
+	}
+	mp->token_in_table = true;
+	struct mptcp_subflow *sf = mptcp_sf_alloc(t, mp, SF_MPC);
+	if (sf == NULL) {
+		mptcp_meta_unref(mp);
+		return;
+	}
+	sf->initial = true;
+	/* §3.3.1: checksums when either side asks for them */
+	sf->csum = te->conf.mptcp.checksum || (opt.mpc.flags & MPTCP_CAP_A_CHECKSUM);
+	CTR_INC(te->e, mptcp_passive_open);
+}
+
+bool mptcp_is_join_syn(struct tcp_engine *te, const struct tcp_opts *o, uint8_t thflags)
+{
+	struct mptcp_opt opt;
+	if (te->conf.mptcp.disabled || te->tokens == NULL || o->n_mptcp == 0)
+		return false;
+	return opt_find(NULL, o, thflags, MPTCP_SUB_JOIN, &opt) == 0 &&
+	       opt.mpj.form == MPTCP_JOIN_SYN;
+}
+
+bool mptcp_join_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
+{
+	struct tcp_engine *te = t->te;
+	struct mpdk_engine *e = te->e;
+	struct mptcp_opt opt;
+	struct token_entry ent;
+
+	CTR_INC(e, mptcp_join_syn_rx);
+	if (opt_find(t, o, thflags, MPTCP_SUB_JOIN, &opt) != 0 ||
+	    token_table_lookup(te->tokens, opt.mpj.token, &ent) != 0 || ent.home != e->id) {
+		CTR_INC(e, mptcp_join_token_unknown);
+		return false;
+	}
+	struct mptcp_meta *mp = ent.conn;
+	if (!(mp->flags & MF_ESTABLISHED) || (mp->flags & (MF_DONE | MF_FALLBACK))) {
+		CTR_INC(e, mptcp_join_token_unknown);
+		return false;
+	}
+	if (mp->joins_opened >= te->conf.mptcp.max_subflows) {
+		CTR_INC(e, mptcp_join_limit);
+		return false;
+	}
+	struct mptcp_subflow *sf = mptcp_sf_alloc(t, mp, SF_JOIN);
+	if (sf == NULL)
+		return false;
+	mp->joins_opened++;
+	sf->remote_nonce = opt.mpj.nonce;
+	sf->remote_id = opt.mpj.addr_id;
+	sf->peer_backup = opt.mpj.backup;
+	sf->local_nonce = (uint32_t)rte_rand();
+	sf->local_id = mptcp_pm_local_id(mp, t->laddr, &sf->backup);
+	sf->csum = (mp->flags & MF_CSUM) != 0;
+	return true;
+}
+
+bool mptcp_synack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
+{
+	struct mptcp_subflow *sf = t->sf;
+	struct mptcp_meta *mp = sf->mp;
+	struct mpdk_engine *e = sf_engine(t);
+	struct mptcp_opt opt;
+
+	if (sf->kind == SF_MPC) {
+		if (opt_find(t, o, thflags, MPTCP_SUB_CAPABLE, &opt) != 0 ||
+		    opt.mpc.form != MPTCP_CAP_SYNACK) {
+			/* §3.7: the peer (or a middlebox) said no: plain TCP */
+			CTR_INC(e, mptcp_fallback_synack);
+			sf_drop(t);
+			return true;
+		}
+		mp->remote_key = opt.mpc.snd_key;
+		if (opt.mpc.flags & MPTCP_CAP_A_CHECKSUM)
+			sf->csum = true;
+		mptcp_meta_keys(mp);
+		mptcp_meta_established(mp, t);
+		return true;
+	}
+	/* MP_JOIN initiator (§3.2) */
+	if (opt_find(t, o, thflags, MPTCP_SUB_JOIN, &opt) != 0 ||
+	    opt.mpj.form != MPTCP_JOIN_SYNACK) {
+		CTR_INC(e, mptcp_join_no_option);
+		mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
+		return false;
+	}
+	uint8_t h[MPTCP_HMAC_LEN];
+	sf->remote_nonce = opt.mpj.nonce;
+	mptcp_join_hmac_ctx(&mp->hmac_remote, sf->remote_nonce, sf->local_nonce, h);
+	if (mptcp_join_thmac(h) != opt.mpj.thmac || (mp->flags & MF_DONE)) {
+		CTR_INC(e, mptcp_join_synack_hmac_fail);
+		mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
+		return false;
+	}
+	CTR_INC(e, mptcp_join_synack_rx);
+	sf->remote_id = opt.mpj.addr_id;
+	sf->peer_backup = opt.mpj.backup;
+	sf->join_ack_pending = true;
+	sf->join_ack_time = engine_now(e);
+	mptcp_meta_attach(mp, sf);
+	timer_arm_in(&e->tw, &mp->t_meta, (uint64_t)tcp_rto_current(t) * NS_PER_US);
+	return true;
+}
+
+/* A received mapping, recorded (sorted, deduplicated). */
+static void rxmap_add(struct mptcp_subflow *sf, uint32_t ssn, uint64_t dsn, uint16_t len, bool fin,
+		      bool has_csum, uint16_t csum)
+{
+	unsigned i;
+	if (len == 0)
+		return;
+	for (i = 0; i < sf->rx_n; i++) {
+		if (sf->rx[i].ssn == ssn)
+			return;   /* the same mapping again */
+		if (SEQ_GT(sf->rx[i].ssn, ssn))
+			break;
+	}
+	if (SEQ_LEQ(ssn + len, sf->rx_ssn))
+		return;   /* covers only data already consumed */
+	if (sf->rx_n == MPTCP_RXMAP_MAX) {
+		if (i == sf->rx_n)
+			return;   /* keep the ones needed first */
+		sf->rx_n--;
+	}
+	memmove(&sf->rx[i + 1], &sf->rx[i], (sf->rx_n - i) * sizeof(sf->rx[0]));
+	sf->rx[i] = (struct mptcp_rxmap){ .ssn = ssn, .len = len, .fin = fin,
+					  .has_csum = has_csum, .csum = csum, .dsn = dsn };
+	sf->rx_n++;
+}
+
+bool mptcp_third_ack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, uint32_t seq,
+			  uint32_t len)
+{
+	struct mptcp_subflow *sf = t->sf;
+	struct mptcp_meta *mp = sf->mp;
+	struct mpdk_engine *e = sf_engine(t);
+	struct mptcp_opt opt;
+	(void)seq;
+	(void)len;
+
+	if (sf->kind == SF_MPC) {
+		if (opt_find(t, o, thflags, MPTCP_SUB_CAPABLE, &opt) != 0 ||
+		    (opt.mpc.form != MPTCP_CAP_ACK && opt.mpc.form != MPTCP_CAP_ACK_DATA)) {
+			CTR_INC(e, mptcp_fallback_ack);
+			sf_drop(t);
+			return true;
+		}
+		if (opt.mpc.rcv_key != mp->local_key) {
+			CTR_INC(e, mptcp_key_mismatch);
+			sf_drop(t);
+			return true;
+		}
+		mp->remote_key = opt.mpc.snd_key;
+		if (opt.mpc.flags & MPTCP_CAP_A_CHECKSUM)
+			sf->csum = true;
+		mptcp_meta_keys(mp);
+		mptcp_meta_established(mp, t);
+		sf->fully_established = true;
+		if (opt.mpc.form == MPTCP_CAP_ACK_DATA && opt.mpc.data_len > 0)
+			rxmap_add(sf, t->irs + 1, mp->rcv_nxt, opt.mpc.data_len, false,
+				  opt.mpc.has_csum, opt.mpc.csum);
+		return true;
+	}
+	/* MP_JOIN responder: the third ACK carries A's full HMAC (§3.2) */
+	if (opt_find(t, o, thflags, MPTCP_SUB_JOIN, &opt) != 0 || opt.mpj.form != MPTCP_JOIN_ACK) {
+		CTR_INC(e, mptcp_join_no_option);
+		mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
+		return false;
+	}
+	uint8_t h[MPTCP_HMAC_LEN];
+	mptcp_join_hmac_ctx(&mp->hmac_remote, sf->remote_nonce, sf->local_nonce, h);
+	if (memcmp(h, opt.mpj.hmac, MPTCP_JOIN_ACK_HMAC_LEN) != 0 || (mp->flags & MF_DONE)) {
+		CTR_INC(e, mptcp_join_ack_hmac_fail);
+		mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
+		return false;
+	}
+	CTR_INC(e, mptcp_join_ack_rx);
+	sf->fully_established = true;
+	mptcp_meta_attach(mp, sf);
+	t->flags |= TF_ACKNOW;   /* the fourth ACK tells A the join is done */
+	return true;
+}
+
+/* ------------------------------------------------------------ input */
+
+static void sf_rx_drain(struct tcb *t);
+
+void mptcp_rst_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
+{
+	struct mptcp_subflow *sf = t->sf;
+	struct mptcp_meta *mp = sf->mp;
+	struct mpdk_engine *e = sf_engine(t);
+	struct mptcp_opt opt;
+
+	if (opt_find(t, o, thflags, MPTCP_SUB_TCPRST, &opt) == 0)
+		CTR_INC(e, mptcp_tcprst_rx);
+	if ((mp->flags & MF_ESTABLISHED) && opt_find(t, o, thflags, MPTCP_SUB_FASTCLOSE, &opt) == 0 &&
+	    opt.fastclose.rcv_key == mp->local_key) {
+		CTR_INC(e, mptcp_fastclose_rx);
+		/* §3.5: the whole connection goes; our other subflows get RSTs. */
+		mp->err = -ECONNRESET;
+		mp->refs++;
+		struct mptcp_subflow *o2, *nx;
+		TAILQ_FOREACH_SAFE(o2, &mp->sfs, link, nx) {
+			if (o2 == sf)
+				continue;
+			if (tcb_synced(o2->t) && o2->t->state != TCPS_TIME_WAIT)
+				tcp_send_rst_conn(o2->t);
+			tcb_done(o2->t, -ECONNRESET);
+		}
+		mptcp_meta_unref(mp);
+	}
+}
+
+bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, uint32_t seq,
+		      uint32_t len)
+{
+	struct mptcp_subflow *sf = t->sf;
+	struct mptcp_meta *mp = sf->mp;
+	struct mpdk_engine *e = sf_engine(t);
+
+	if (!(mp->flags & MF_ESTABLISHED) || !sf->active)
+		return true;
+	if (sf->join_ack_pending && sf->kind == SF_JOIN) {
+		/* B answered our third ACK: the subflow is usable (§3.2) */
+		sf->join_ack_pending = false;
+		sf->fully_established = true;
+		mptcp_meta_schedule(mp);
+	}
+	for (unsigned i = 0; i < o->n_mptcp; i++) {
+		struct mptcp_opt opt;
+		int rc = mptcp_opt_parse(o->mptcp[i].p, o->mptcp[i].len, thflags, &opt);
+		if (rc < 0) {
+			if (rc == -EBADMSG)
+				CTR_INC(e, mptcp_opt_bad);
+			continue;
+		}
+		switch (opt.subtype) {
+		case MPTCP_SUB_DSS: {
+			const struct mptcp_opt_dss *d = &opt.dss;
+			if (!sf->fully_established && sf->kind == SF_MPC && sf->client) {
+				/* the server has our keys: more subflows now */
+				sf->fully_established = true;
+				mptcp_pm_established(mp);
+			}
+			sf->fully_established = true;
+			sf->dss_seen = true;
+			if (mp->flags & MF_FALLBACK)
+				break;
+			if (d->has_ack)
+				mptcp_meta_data_ack(mp, d->ack64 ? d->data_ack
+								 : mptcp_expand(mp->snd_una, (uint32_t)d->data_ack), t);
+			if (!d->has_map)
+				break;
+			uint64_t dsn = d->dsn64 ? d->dsn : mptcp_expand(mp->rcv_nxt, (uint32_t)d->dsn);
+			if (d->data_len == 0) {
+				/* infinite mapping (§3.7) */
+				if (!sf->infinite) {
+					CTR_INC(e, mptcp_fallback_infinite);
+					sf->infinite = true;
+					sf->inf_ssn = t->irs + d->ssn;
+					sf->inf_dsn = dsn;
+					mp->flags |= MF_FALLBACK;
+				}
+				break;
+			}
+			if (d->data_fin && d->data_len == 1 && len == 0) {
+				mptcp_meta_rx_fin(mp, dsn);
+				break;
+			}
+			uint16_t plen = (uint16_t)(d->data_len - (d->data_fin ? 1 : 0));
+			uint32_t ssn = t->irs + d->ssn;
+			if (len > 0 && !(SEQ_GEQ(seq, ssn) && SEQ_LEQ(seq + len, ssn + plen))) {
+				/* §3.3.6: a mapping must cover its segment */
+				CTR_INC(e, mptcp_dss_bad_map);
+				mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
+				return false;
+			}
+			rxmap_add(sf, ssn, dsn, plen, d->data_fin, d->has_csum, d->csum);
+			if (d->data_fin)
+				mptcp_meta_rx_fin(mp, dsn + plen);
+			break;
+		}
+		case MPTCP_SUB_CAPABLE:
+			/* the first data from an MP_CAPABLE client (§3.1) */
+			if (opt.mpc.form == MPTCP_CAP_ACK_DATA && !sf->client && opt.mpc.data_len > 0)
+				rxmap_add(sf, t->irs + 1, mptcp_key_idsn(mp->remote_key) + 1,
+					  opt.mpc.data_len, false, opt.mpc.has_csum, opt.mpc.csum);
+			break;
+		case MPTCP_SUB_ADD_ADDR:
+			mptcp_pm_add_addr_rcvd(mp, t, &opt.add_addr);
+			break;
+		case MPTCP_SUB_REMOVE_ADDR:
+			CTR_INC(e, mptcp_rm_addr_rx);
+			mptcp_pm_rm_addr_rcvd(mp, &opt.rm_addr);
+			if (!t->in_use || t->sf != sf)
+				return false;
+			break;
+		case MPTCP_SUB_PRIO:
+			CTR_INC(e, mptcp_prio_rx);
+			sf->peer_backup = opt.prio.backup;
+			break;
+		case MPTCP_SUB_FAIL:
+			CTR_INC(e, mptcp_mp_fail_rx);
+			break;
+		case MPTCP_SUB_FASTCLOSE:
+			if (opt.fastclose.rcv_key == mp->local_key) {
+				CTR_INC(e, mptcp_fastclose_rx);
+				mptcp_meta_reset(mp, -ECONNRESET, false);
+				return false;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (!(mp->flags & MF_ESTABLISHED) || !t->in_use || t->sf != sf)
+		return false;
+	return true;
+}
+
+/* Take @n bytes from the front of @q as one chain (the last mbuf split
+ * with an indirect clone when needed). NULL when out of mbufs. */
+static struct rte_mbuf *mbuf_q_take(struct mbuf_q *q, uint32_t n, struct rte_mempool *pool)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t got = 0;
+	uint16_t segs = 0;
+	while (got < n && q->head != NULL) {
+		struct rte_mbuf *m = q->head;
+		struct rte_mbuf *piece;
+		if (m->data_len <= n - got) {
+			piece = mbuf_q_pop(q);
+		} else {
+			uint32_t k = n - got;
+			piece = mptcp_clone_seg(m, pool);
+			if (piece == NULL)
+				break;
+			piece->data_len = (uint16_t)k;
+			piece->pkt_len = k;
+			mbuf_q_trim_front(q, k);
+		}
+		piece->next = NULL;
+		if (tail)
+			tail->next = piece;
+		else
+			head = piece;
+		tail = piece;
+		got += piece->data_len;
+		segs++;
+	}
+	if (head == NULL)
+		return NULL;
+	if (got < n) {
+		/* out of mbufs: give it back */
+		struct rte_mbuf *m = head;
+		struct mbuf_q tmp = { 0 };
+		while (m != NULL) {
+			struct rte_mbuf *nx = m->next;
+			mbuf_q_push(&tmp, m);
+			m = nx;
+		}
+		if (tmp.tail)
+			tmp.tail->next = q->head;
+		q->head = tmp.head;
+		if (q->tail == NULL)
+			q->tail = tmp.tail;
+		q->bytes += tmp.bytes;
+		q->n += tmp.n;
+		return NULL;
+	}
+	head->nb_segs = segs;
+	head->pkt_len = got;
+	return head;
+}
+
+static const struct mptcp_rxmap *rxmap_find(struct mptcp_subflow *sf, uint32_t ssn)
+{
+	/* drop mappings wholly consumed */
+	unsigned drop = 0;
+	while (drop < sf->rx_n && SEQ_LEQ(sf->rx[drop].ssn + sf->rx[drop].len, ssn))
+		drop++;
+	if (drop) {
+		memmove(&sf->rx[0], &sf->rx[drop], (sf->rx_n - drop) * sizeof(sf->rx[0]));
+		sf->rx_n = (uint16_t)(sf->rx_n - drop);
+	}
+	for (unsigned i = 0; i < sf->rx_n; i++) {
+		const struct mptcp_rxmap *r = &sf->rx[i];
+		if (SEQ_LEQ(r->ssn, ssn) && SEQ_LT(ssn, r->ssn + r->len))
+			return r;
+		if (SEQ_GT(r->ssn, ssn))
+			break;
+	}
+	return NULL;
+}
+
+static bool rx_csum_ok(struct tcb *t, const struct mptcp_rxmap *r)
+{
+	uint32_t sum = cksum_mbuf(t->rcvq.head, 0, r->len, 0);
+	/* cksum_mbuf walks the chain of t->rcvq (linked through ->next) */
+	return mptcp_dss_csum_ok(r->dsn, r->ssn - t->irs, (uint16_t)(r->len + (r->fin ? 1 : 0)),
+				 r->csum, sum);
+}
+
+/* Hand the in-order data of the subflow to the meta, mapping by mapping. */
+static void sf_rx_drain(struct tcb *t)
+{
+	struct mptcp_subflow *sf = t->sf;
+	struct mptcp_meta *mp = sf->mp;
+	struct mpdk_engine *e = sf_engine(t);
+	struct rte_mempool *pool = e->stack->pool;
+
+	while (t->rcvq.bytes > 0 && t->sf == sf && sf->active) {
+		uint32_t ssn = sf->rx_ssn;
+		uint64_t dsn;
+		uint32_t n;
+		const struct mptcp_rxmap *r = sf->infinite ? NULL : rxmap_find(sf, ssn);
+		if (r == NULL) {
+			if (!sf->infinite && !sf->dss_seen && sf->initial && TAILQ_FIRST(&mp->sfs) == sf &&
+			    TAILQ_NEXT(sf, link) == NULL && !(mp->flags & MF_CSUM)) {
+				/* §3.7: data without any mapping on the only
+				 * subflow: options are stripped; fall back. */
+				CTR_INC(e, mptcp_fallback_infinite);
+				sf->infinite = true;
+				sf->inf_ssn = ssn;
+				sf->inf_dsn = mp->rcv_nxt;
+				mp->flags |= MF_FALLBACK;
+			}
+			if (!sf->infinite) {
+				CTR_INC(e, mptcp_rx_unmapped_wait);
+				return;
+			}
+			dsn = sf->inf_dsn + (ssn - sf->inf_ssn);
+			n = t->rcvq.bytes;
+		} else {
+			uint32_t off = ssn - r->ssn;
+			n = min32(r->len - off, t->rcvq.bytes);
+			dsn = r->dsn + off;
+			if (r->has_csum && (mp->flags & MF_CSUM)) {
+				if (off != 0 || t->rcvq.bytes < r->len)
+					return;   /* the checksum needs the whole mapping */
+				if (!rx_csum_ok(t, r)) {
+					CTR_INC(e, mptcp_dss_csum_bad);
+					mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
+					return;
+				}
+			}
+		}
+		struct rte_mbuf *m = mbuf_q_take(&t->rcvq, n, pool);
+		if (m == NULL)
+			return;
+		sf->rx_ssn += n;
+		sf->data_in += n;
+		mptcp_meta_rx(mp, dsn, m, n);
+	}
+}
+
+bool mptcp_sf_attached(const struct tcb *t)
+{
+	return t->sf != NULL && t->sf->active;
+}
+
+void mptcp_rcv_data(struct tcb *t, struct rte_mbuf *m, uint32_t len)
+{
+	(void)len;
+	mbuf_q_push_chain(&t->rcvq, m);
+	sf_rx_drain(t);
+}
+
+void mptcp_rcv_fin(struct tcb *t)
+{
+	struct mptcp_subflow *sf = t->sf;
+	struct mptcp_meta *mp = sf->mp;
+	sf->peer_fin = true;
+	if (mp->flags & MF_FALLBACK) {
+		mptcp_meta_rx_fin(mp, mp->rcv_nxt);
+		return;
+	}
+	if (mp->flags & MF_DONE) {
+		tcb_queue_fin(t);
+		return;
+	}
+	/* The peer closes this subflow while the connection goes on (it
+	 * removed the path): move its data elsewhere and close our side. */
+	if (sf->active && TAILQ_NEXT(TAILQ_FIRST(&mp->sfs), link) != NULL) {
+		mptcp_meta_detach(sf, 0);
+		tcb_queue_fin(t);
+	}
+}
+
+uint32_t mptcp_rcv_space(const struct tcb *t)
+{
+	const struct mptcp_meta *mp = t->sf->mp;
+	uint32_t own = t->rcvq.bytes + t->reasm.bytes;
+	if (!t->sf->active)
+		return own >= t->rcvbuf ? 0 : t->rcvbuf - own;
+	uint32_t s = mptcp_meta_rcv_space(mp);
+	own = t->rcvq.bytes;   /* mapped-later data; out-of-order is in the window */
+	return s > own ? s - own : 0;
+}
+
+void mptcp_sf_acked(struct tcb *t)
+{
+	struct mptcp_subflow *sf = t->sf;
+	struct mptcp_meta *mp = sf->mp;
+	uint32_t una = t->snd_una;
+	while (sf->tx_n > 0) {
+		struct mptcp_txmap *x = &sf->tx[sf->tx_head];
+		if (SEQ_GT(x->ssn + x->len, una))
+			break;
+		sf->tx_head = (uint16_t)((sf->tx_head + 1) % MPTCP_TXMAP_MAX);
+		sf->tx_n--;
+		sf->data_out += x->len;
+		if (mp->flags & MF_FALLBACK)
+			mptcp_meta_data_ack(mp, x->dsn + x->len, NULL);
+	}
+	if (mp->flags & MF_ESTABLISHED)
+		mptcp_meta_schedule(mp);
+}
+
+bool mptcp_sf_done(struct tcb *t, int err)
+{
+	struct mptcp_subflow *sf = t->sf;
+	struct mptcp_meta *mp = sf->mp;
+	if (!(mp->flags & MF_ESTABLISHED) && t->mp == NULL) {
+		/* never became MPTCP: plain TCP semantics for the handle */
+		return false;
+	}
+	mptcp_meta_detach(sf, err);
+	if (t->mp == mp && (t->flags & TF_APP))
+		return true;   /* the shell keeps the handle; the meta reports */
+	return false;
+}
+
+/* ------------------------------------------------------------ output */
+
+int mptcp_sf_push(struct mptcp_subflow *sf, uint64_t dsn, uint32_t len)
+{
+	struct tcb *t = sf->t;
+	struct mptcp_meta *mp = sf->mp;
+	struct rte_mempool *pool = sf_engine(t)->stack->pool;
+	if (sf->tx_n >= MPTCP_TXMAP_MAX || len == 0 || len > 65535)
+		return -ENOSPC;
+	if (dsn < mp->snd_una || dsn + len > mp->write_seq)
+		return -EINVAL;
+	/* find the meta mbuf holding dsn */
+	uint64_t pos = mp->snd_una;
+	struct rte_mbuf *m = mp->sndq.head;
+	while (m != NULL && pos + m->data_len <= dsn) {
+		pos += m->data_len;
+		m = m->next;
+	}
+	uint32_t off = (uint32_t)(dsn - pos);
+	uint32_t ssn = tcb_data_end(t);
+	struct mbuf_q q = { 0 };
+	uint32_t left = len, sum = 0, done = 0;
+	while (left > 0 && m != NULL) {
+		uint32_t k = min32(left, m->data_len - off);
+		struct rte_mbuf *c = mptcp_clone_seg(m, pool);
+		if (c == NULL) {
+			mbuf_q_free(&q);
+			CTR_INC(sf_engine(t), tcp_tx_nombuf);
+			return -ENOBUFS;
+		}
+		c->data_off = (uint16_t)(c->data_off + off);
+		c->data_len = (uint16_t)k;
+		c->pkt_len = k;
+		if (mp->flags & MF_CSUM) {
+			uint32_t s = cksum_partial(rte_pktmbuf_mtod(c, const void *), k, 0);
+			s = (s & 0xffff) + (s >> 16);
+			s = (s & 0xffff) + (s >> 16);
+			/* a chunk at an odd offset of the mapping is summed
+			 * with its bytes swapped (RFC 1071 §2 (B)) */
+			if (done & 1)
+				s = ((s >> 8) | (s << 8)) & 0xffff;
+			sum += s;
+			sum = (sum & 0xffff) + (sum >> 16);
+		}
+		mbuf_q_push(&q, c);
+		done += k;
+		left -= k;
+		off = 0;
+		m = m->next;
+	}
+	if (left > 0) {
+		mbuf_q_free(&q);
+		return -EINVAL;
+	}
+	/* append */
+	while ((m = mbuf_q_pop(&q)) != NULL)
+		mbuf_q_push(&t->sndq, m);
+	t->sndq_own_tail = NULL;
+	struct mptcp_txmap *x = &sf->tx[(sf->tx_head + sf->tx_n) % MPTCP_TXMAP_MAX];
+	x->ssn = ssn;
+	x->len = (uint16_t)len;
+	x->dsn = dsn;
+	x->csum = (mp->flags & MF_CSUM) ? mptcp_dss_csum(dsn, ssn - t->iss, (uint16_t)len, sum) : 0;
+	sf->tx_n++;
+	return 0;
+}
+
+static const struct mptcp_txmap *txmap_find(const struct mptcp_subflow *sf, uint32_t seq)
+{
+	for (unsigned i = sf->tx_n; i-- > 0;) {
+		const struct mptcp_txmap *x = &sf->tx[(sf->tx_head + i) % MPTCP_TXMAP_MAX];
+		if (SEQ_LEQ(x->ssn, seq) && SEQ_LT(seq, x->ssn + x->len))
+			return x;
+		if (SEQ_LT(x->ssn + x->len, seq))
+			break;
+	}
+	return NULL;
+}
+
+/* Append option @opt to the segment's MPTCP options if it fits. */
+static bool put_opt(struct tcp_opts *o, uint8_t *buf, size_t *used, size_t budget,
+		    const struct mptcp_opt *opt)
+{
+	size_t n = mptcp_opt_len(opt);
+	size_t padded = (n + 3) & ~(size_t)3;
+	if (n == 0 || o->n_mptcp >= TCP_OPTS_MAX_MPTCP || *used + padded > budget)
+		return false;
+	size_t w = mptcp_opt_write(buf + *used, 40 - *used, opt);
+	if (w == 0)
+		return false;
+	o->mptcp[o->n_mptcp].p = buf + *used;
+	o->mptcp[o->n_mptcp].len = (uint8_t)w;
+	o->n_mptcp++;
+	o->flags |= TCP_OPT_F_MPTCP;
+	*used += padded;
+	return true;
+}
+
+uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags,
+		       struct tcp_opts *o, uint8_t *buf)
+{
+	struct mptcp_subflow *sf = t->sf;
+	struct mptcp_meta *mp = sf->mp;
+	struct mpdk_engine *e = sf_engine(t);
+	struct mptcp_opt opt;
+	size_t used = 0;
+	/* What the TCP options take (SACK blocks go first when short). */
+	size_t budget = 40 - ((o->flags & TCP_OPT_F_TS) ? 12 : 0);
+	bool syn = thflags & RTE_TCP_SYN_FLAG, ack = thflags & RTE_TCP_ACK_FLAG;
+
+	if (syn)
+		budget = 40 - tcp_opts_len(o, 40);
+	memset(&opt, 0, sizeof(opt));
+	if (thflags & RTE_TCP_RST_FLAG) {
+		if (!(mp->flags & MF_ESTABLISHED))
+			return len;
+		if (mp->flags & MF_FASTCLOSE) {
+			opt.subtype = MPTCP_SUB_FASTCLOSE;
+			opt.fastclose.rcv_key = mp->remote_key;
+			put_opt(o, buf, &used, budget, &opt);
+		}
+		memset(&opt, 0, sizeof(opt));
+		opt.subtype = MPTCP_SUB_TCPRST;
+		opt.tcprst.reason = sf->rst_reason;
+		if (put_opt(o, buf, &used, budget, &opt))
+			CTR_INC(e, mptcp_tcprst_tx);
+		return len;
+	}
+	if (syn) {
+		if (sf->kind == SF_MPC) {
+			if (!ack && t->nrtx >= MPC_SYN_TRIES) {
+				/* §3.7: SYNs with the option are being dropped */
+				CTR_INC(e, mptcp_fallback_syn_retries);
+				sf_drop(t);
+				return len;
+			}
+			opt.subtype = MPTCP_SUB_CAPABLE;
+			opt.mpc.version = MPTCP_VERSION;
+			opt.mpc.flags = MPTCP_CAP_H_HMAC_SHA256 | (sf->csum ? MPTCP_CAP_A_CHECKSUM : 0);
+			opt.mpc.form = ack ? MPTCP_CAP_SYNACK : MPTCP_CAP_SYN;
+			opt.mpc.snd_key = mp->local_key;
+		} else {
+			opt.subtype = MPTCP_SUB_JOIN;
+			opt.mpj.backup = sf->backup;
+			opt.mpj.addr_id = sf->local_id;
+			opt.mpj.nonce = sf->local_nonce;
+			if (ack) {
+				uint8_t h[MPTCP_HMAC_LEN];
+				mptcp_join_hmac_ctx(&mp->hmac_local, sf->local_nonce, sf->remote_nonce, h);
+				opt.mpj.form = MPTCP_JOIN_SYNACK;
+				opt.mpj.thmac = mptcp_join_thmac(h);
+			} else {
+				opt.mpj.form = MPTCP_JOIN_SYN;
+				opt.mpj.token = mp->remote_token;
+			}
+		}
+		put_opt(o, buf, &used, budget, &opt);
+		return len;
+	}
+	if (!(mp->flags & MF_ESTABLISHED) || (mp->flags & MF_FALLBACK) || sf->infinite || !sf->active)
+		return len;
+
+	/* JOIN initiator: the third ACK with our full HMAC, until B answers */
+	if (sf->kind == SF_JOIN && sf->client && sf->join_ack_pending && len == 0) {
+		uint8_t h[MPTCP_HMAC_LEN];
+		mptcp_join_hmac_ctx(&mp->hmac_local, sf->local_nonce, sf->remote_nonce, h);
+		opt.subtype = MPTCP_SUB_JOIN;
+		opt.mpj.form = MPTCP_JOIN_ACK;
+		memcpy(opt.mpj.hmac, h, MPTCP_JOIN_ACK_HMAC_LEN);
+		put_opt(o, buf, &used, budget, &opt);
+		sf->join_ack_time = engine_now(e);
+		return len;
+	}
+	const struct mptcp_txmap *x = len > 0 ? txmap_find(sf, seq) : NULL;
+	if (len > 0 && x != NULL)
+		len = min32(len, x->ssn + x->len - seq);
+	/* MP_CAPABLE client until the peer shows it has our keys (§3.1) */
+	if (sf->kind == SF_MPC && sf->client && !sf->fully_established) {
+		if (len == 0 || (x != NULL && x->ssn == t->iss + 1)) {
+			opt.subtype = MPTCP_SUB_CAPABLE;
+			opt.mpc.version = MPTCP_VERSION;
+			opt.mpc.flags = MPTCP_CAP_H_HMAC_SHA256 |
+					((mp->flags & MF_CSUM) ? MPTCP_CAP_A_CHECKSUM : 0);
+			opt.mpc.snd_key = mp->local_key;
+			opt.mpc.rcv_key = mp->remote_key;
+			if (len > 0) {
+				opt.mpc.form = MPTCP_CAP_ACK_DATA;
+				opt.mpc.data_len = x->len;
+				opt.mpc.has_csum = (mp->flags & MF_CSUM) != 0;
+				opt.mpc.csum = x->csum;
+			} else {
+				opt.mpc.form = MPTCP_CAP_ACK;
+			}
+			put_opt(o, buf, &used, budget, &opt);
+			return len;
+		}
+	}
+	opt.subtype = MPTCP_SUB_DSS;
+	opt.dss.has_ack = true;
+	opt.dss.data_ack = (uint32_t)mp->rcv_nxt;
+	if (len > 0 && x != NULL) {
+		opt.dss.has_map = true;
+		opt.dss.dsn64 = true;
+		opt.dss.dsn = x->dsn;
+		opt.dss.ssn = x->ssn - t->iss;
+		opt.dss.data_len = x->len;
+		opt.dss.has_csum = (mp->flags & MF_CSUM) != 0;
+		opt.dss.csum = x->csum;
+	} else if (len == 0 && (mp->flags & MF_FIN_QUEUED) && (mp->flags & MF_EOF_SENT) &&
+		   !(mp->flags & MF_FIN_ACKED)) {
+		/* DATA_FIN on its own: length 1, subflow sequence 0 (§3.3.3) */
+		opt.dss.has_map = true;
+		opt.dss.dsn64 = true;
+		opt.dss.data_fin = true;
+		opt.dss.dsn = mp->write_seq;
+		opt.dss.ssn = 0;
+		opt.dss.data_len = 1;
+		opt.dss.has_csum = (mp->flags & MF_CSUM) != 0;
+		opt.dss.csum = opt.dss.has_csum ? mptcp_dss_csum(mp->write_seq, 0, 1, 0) : 0;
+	}
+	put_opt(o, buf, &used, budget, &opt);
+	if (len > 0)
+		return len;
+	/* pure ACK: path manager signals */
+	if (sf->send_prio) {
+		memset(&opt, 0, sizeof(opt));
+		opt.subtype = MPTCP_SUB_PRIO;
+		opt.prio.backup = sf->backup;
+		if (put_opt(o, buf, &used, budget, &opt)) {
+			sf->send_prio = false;
+			CTR_INC(e, mptcp_prio_tx);
+		}
+	}
+	if (mp->add_addr_echo_pending) {
+		memset(&opt, 0, sizeof(opt));
+		opt.subtype = MPTCP_SUB_ADD_ADDR;
+		opt.add_addr = mp->add_addr_echo;
+		opt.add_addr.echo = true;
+		if (put_opt(o, buf, &used, budget, &opt))
+			mp->add_addr_echo_pending = false;
+	} else if (mp->add_addr_pending) {
+		memset(&opt, 0, sizeof(opt));
+		opt.subtype = MPTCP_SUB_ADD_ADDR;
+		opt.add_addr = mp->add_addr;
+		opt.add_addr.hmac = mptcp_add_addr_hmac_ctx(&mp->hmac_local, &opt.add_addr);
+		if (put_opt(o, buf, &used, budget, &opt)) {
+			mp->add_addr_pending = false;
+			CTR_INC(e, mptcp_add_addr_tx);
+		}
+	}
+	if (mp->rm_pending) {
+		memset(&opt, 0, sizeof(opt));
+		opt.subtype = MPTCP_SUB_REMOVE_ADDR;
+		opt.rm_addr.n_ids = 1;
+		opt.rm_addr.ids[0] = mp->rm_id_pending;
+		if (put_opt(o, buf, &used, budget, &opt)) {
+			mp->rm_pending = false;
+			CTR_INC(e, mptcp_rm_addr_tx);
+		}
+	}
+	return len;
+}

@@ -1,0 +1,629 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * MPTCP (RFC 8684) between two mpdk stacks joined by two simlinks (two
+ * paths), on one virtual clock. Every transfer is checked byte for byte
+ * and ends with DATA_FIN both ways (§3.3.3) and closed(0).
+ *
+ *   A: 10.1.0.1 (path 1), 10.2.0.1 (path 2)   B: 10.1.0.2, 10.2.0.2
+ *
+ * MPDK_MPTCP_BYTES overrides the transfer size (default 8 MB);
+ * MPDK_MPTCP_PCAP=prefix writes prefix-A.pcap and prefix-B.pcap.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "harness.h"
+#include "mpdk/mpdk.h"
+#include "core/clock.h"
+#include "core/engine.h"
+
+#define SEC 1000000000ull
+#define MSEC 1000000ull
+#define USEC 1000ull
+#define STEP_NS (100 * USEC)
+#define PORT_SRV 5001
+
+static struct rte_mempool *pool;
+static uint64_t xfer_bytes;
+
+struct world {
+	struct mpdk_clock *clock;
+	struct mpdk_port *l1a, *l1b, *l2a, *l2b;
+	struct mpdk_stack *sa, *sb;
+	struct mpdk_engine *ea, *eb;
+};
+
+static uint32_t ip(const char *s)
+{
+	struct in_addr a;
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+static struct world *world_create(const struct mpdk_simlink_dir *p1, const struct mpdk_simlink_dir *p2,
+				  const struct mpdk_tcp_conf *tca, const struct mpdk_tcp_conf *tcb)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	struct mpdk_stack_conf ca = { .name = "A", .pool = pool, .tcp = tca };
+	struct mpdk_stack_conf cb = { .name = "B", .pool = pool, .tcp = tcb };
+
+	assert_non_null(w);
+	w->clock = mpdk_clock_create_virtual(SEC);
+	struct mpdk_simlink_conf lc1 = { .a_to_b = *p1, .b_to_a = *p1, .seed = 42,
+					 .clock = w->clock, .pool = pool };
+	struct mpdk_simlink_conf lc2 = { .a_to_b = *p2, .b_to_a = *p2, .seed = 7,
+					 .clock = w->clock, .pool = pool };
+	assert_int_equal(mpdk_simlink_create(&lc1, &w->l1a, &w->l1b), 0);
+	assert_int_equal(mpdk_simlink_create(&lc2, &w->l2a, &w->l2b), 0);
+	ca.ports[0] = w->l1a;
+	ca.ports[1] = w->l2a;
+	cb.ports[0] = w->l1b;
+	cb.ports[1] = w->l2b;
+	ca.addrs[0] = (struct mpdk_addr_conf){ .port = 0, .addr = ip("10.1.0.1"), .prefix_len = 24 };
+	ca.addrs[1] = (struct mpdk_addr_conf){ .port = 1, .addr = ip("10.2.0.1"), .prefix_len = 24 };
+	cb.addrs[0] = (struct mpdk_addr_conf){ .port = 0, .addr = ip("10.1.0.2"), .prefix_len = 24 };
+	cb.addrs[1] = (struct mpdk_addr_conf){ .port = 1, .addr = ip("10.2.0.2"), .prefix_len = 24 };
+	ca.n_ports = ca.n_addrs = cb.n_ports = cb.n_addrs = 2;
+	ca.clock = cb.clock = w->clock;
+	static char pa[256], pb[256];
+	const char *pc = getenv("MPDK_MPTCP_PCAP");
+	if (pc != NULL) {
+		snprintf(pa, sizeof(pa), "%s-A.pcap", pc);
+		snprintf(pb, sizeof(pb), "%s-B.pcap", pc);
+		ca.pcap_path = pa;
+		cb.pcap_path = pb;
+	}
+	assert_int_equal(mpdk_stack_create(&ca, &w->sa), 0);
+	assert_int_equal(mpdk_stack_create(&cb, &w->sb), 0);
+	w->ea = mpdk_stack_engine(w->sa, 0);
+	w->eb = mpdk_stack_engine(w->sb, 0);
+	return w;
+}
+
+static void dump_obj(struct rte_mempool *mp, void *opaque, void *obj, unsigned idx)
+{
+	struct rte_mbuf *m = obj;
+	(void)mp;
+	(void)opaque;
+	(void)idx;
+	if (rte_mbuf_refcnt_read(m) == 0)
+		return;
+	printf("  leaked mbuf %p refcnt %u ind %d data_len %u pkt_len %u nb_segs %u off %u\n", (void *)m,
+	       rte_mbuf_refcnt_read(m), RTE_MBUF_CLONED(m) ? 1 : 0, m->data_len, m->pkt_len,
+	       m->nb_segs, m->data_off);
+}
+
+static void world_free(struct world *w)
+{
+	mpdk_stack_free(w->sa);
+	mpdk_stack_free(w->sb);
+	mpdk_port_close(w->l1a);
+	mpdk_port_close(w->l1b);
+	mpdk_port_close(w->l2a);
+	mpdk_port_close(w->l2b);
+	mpdk_clock_free(w->clock);
+	free(w);
+	if (rte_mempool_in_use_count(pool) != 0 && getenv("MPDK_MPTCP_DEBUG"))
+		rte_mempool_obj_iter(pool, dump_obj, NULL);
+	assert_int_equal(rte_mempool_in_use_count(pool), 0);
+}
+
+static uint64_t link_in_flight(struct mpdk_port *p)
+{
+	struct mpdk_simlink_stats s1, s2;
+	mpdk_simlink_stats(p, true, &s1);
+	mpdk_simlink_stats(p, false, &s2);
+	return (s1.sent - s1.delivered - s1.lost - s1.overflow - s1.down_drops) +
+	       (s2.sent - s2.delivered - s2.lost - s2.overflow - s2.down_drops);
+}
+
+static void poll_idle(struct world *w)
+{
+	for (unsigned i = 0; i < 100000; i++) {
+		int n = mpdk_engine_poll(w->ea);
+		n += mpdk_engine_poll(w->eb);
+		if (n == 0)
+			return;
+	}
+	fail_msg("stacks never went idle");
+}
+
+static void step(struct world *w)
+{
+	uint64_t now = mpdk_clock_now_ns(w->clock);
+	uint64_t d = STEP_NS;
+	if (link_in_flight(w->l1a) + link_in_flight(w->l2a) == 0) {
+		uint64_t ta = timer_wheel_next_expiry(&w->ea->tw);
+		uint64_t tb = timer_wheel_next_expiry(&w->eb->tw);
+		uint64_t t = ta < tb ? ta : tb;
+		if (t != UINT64_MAX && t > now + STEP_NS)
+			d = t - now;
+	}
+	mpdk_clock_advance(w->clock, d);
+	poll_idle(w);
+}
+
+static inline uint64_t splitmix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static void fill(uint8_t *buf, uint64_t off, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		uint64_t p = off + i;
+		buf[i] = (uint8_t)(splitmix(p >> 3) >> (8 * (p & 7)));
+	}
+}
+
+struct peer {
+	mpdk_conn_t c;
+	uint64_t sent, rcvd, mismatches, total;
+	bool connected, eof, closed, close_called, is_sender, use_mbuf;
+	int err;
+};
+
+static void send_more(struct peer *p)
+{
+	uint8_t buf[16384];
+	while (p->sent < p->total) {
+		size_t n = p->total - p->sent < sizeof(buf) ? p->total - p->sent : sizeof(buf);
+		fill(buf, p->sent, n);
+		ssize_t k = mpdk_send(p->c, buf, n);
+		if (k <= 0) {
+			assert_true(k == -EAGAIN || k == -ENOBUFS);
+			return;
+		}
+		p->sent += (uint64_t)k;
+	}
+	if (!p->close_called) {
+		p->close_called = true;
+		assert_int_equal(mpdk_shutdown(p->c, MPDK_SHUT_WR), 0);
+	}
+}
+
+static void check_bytes(struct peer *p, const uint8_t *d, size_t n)
+{
+	uint8_t exp[4096];
+	size_t done = 0;
+	while (done < n) {
+		size_t k = n - done < sizeof(exp) ? n - done : sizeof(exp);
+		fill(exp, p->rcvd + done, k);
+		if (memcmp(exp, d + done, k) != 0)
+			p->mismatches++;
+		done += k;
+	}
+	p->rcvd += n;
+}
+
+static void on_readable(void *arg, mpdk_conn_t c)
+{
+	struct peer *p = arg;
+	for (;;) {
+		ssize_t n;
+		if (p->use_mbuf) {
+			struct rte_mbuf *m;
+			n = mpdk_recv_mbuf(c, &m);
+			if (n > 0) {
+				for (struct rte_mbuf *s = m; s; s = s->next)
+					check_bytes(p, rte_pktmbuf_mtod(s, uint8_t *), s->data_len);
+				rte_pktmbuf_free(m);
+			}
+		} else {
+			uint8_t buf[8192];
+			n = mpdk_recv(c, buf, sizeof(buf));
+			if (n > 0)
+				check_bytes(p, buf, (size_t)n);
+		}
+		if (n == 0) {
+			p->eof = true;
+			break;
+		}
+		if (n < 0) {
+			assert_int_equal(n, -EAGAIN);
+			break;
+		}
+	}
+	if (p->eof && !p->is_sender && !p->close_called) {
+		p->close_called = true;
+		assert_int_equal(mpdk_close(c), 0);
+	}
+}
+
+static void on_writable(void *arg, mpdk_conn_t c)
+{
+	struct peer *p = arg;
+	(void)c;
+	if (p->is_sender)
+		send_more(p);
+}
+
+static void on_connected(void *arg, mpdk_conn_t c)
+{
+	struct peer *p = arg;
+	(void)c;
+	p->connected = true;
+	if (p->is_sender)
+		send_more(p);
+}
+
+static void on_closed(void *arg, mpdk_conn_t c, int err)
+{
+	struct peer *p = arg;
+	(void)c;
+	p->closed = true;
+	p->err = err;
+}
+
+static void on_accept(void *arg, mpdk_conn_t l)
+{
+	struct peer *p = arg;
+	mpdk_conn_t c;
+	assert_int_equal(mpdk_accept(l, &c), 0);
+	p->c = c;
+	p->connected = true;
+	if (p->is_sender)
+		send_more(p);
+}
+
+static const struct mpdk_tcp_handler handler = {
+	.accept_ready = on_accept,
+	.connected = on_connected,
+	.readable = on_readable,
+	.writable = on_writable,
+	.closed = on_closed,
+};
+
+static uint64_t ctr(struct mpdk_stack *s, const char *name)
+{
+	uint64_t v = 0;
+	assert_int_equal(mpdk_stat_get(s, name, &v), 0);
+	return v;
+}
+
+struct xfer_opts {
+	bool a_sends;
+	bool down_path2_at_half;    /* §3.3.6 reinjection */
+	bool down_path1_at_half;
+	int expect_subflows;        /* at the end of the handshake phase */
+	bool expect_fallback;
+};
+
+/* One transfer of xfer_bytes (client on A, server on B), returns with
+ * both sides closed and the world still alive (caller checks more). */
+static void run_transfer(struct world *w, const struct xfer_opts *o, struct peer *cli,
+			 struct peer *srv)
+{
+	mpdk_conn_t l;
+	cli->is_sender = o->a_sends;
+	srv->is_sender = !o->a_sends;
+	cli->total = srv->total = xfer_bytes;
+	srv->use_mbuf = true;
+	assert_int_equal(mpdk_listen(w->eb, 0, htons(PORT_SRV), 16, &handler, srv, &l), 0);
+	assert_int_equal(mpdk_connect(w->ea, ip("10.1.0.2"), htons(PORT_SRV), 0, 0, &handler, cli,
+				      &cli->c), 0);
+	struct peer *snd = o->a_sends ? cli : srv, *rcv = o->a_sends ? srv : cli;
+	uint64_t limit = mpdk_clock_now_ns(w->clock) + 1800 * SEC;
+	bool downed = false;
+	int max_sf = 0;
+	while (!(rcv->eof && snd->closed && rcv->close_called) &&
+	       mpdk_clock_now_ns(w->clock) < limit) {
+		step(w);
+		assert_false(cli->closed && cli->err != 0);
+		if (srv->closed && srv->err != 0 && getenv("MPDK_MPTCP_DEBUG")) {
+			mpdk_stats_print(w->sa, stdout, false);
+			printf("---- B\n");
+			mpdk_stats_print(w->sb, stdout, false);
+		}
+		if (srv->closed && srv->err != 0)
+			fail_msg("server closed with %d", srv->err);
+		if (cli->connected && !cli->closed) {
+			struct mpdk_conn_info ci;
+			if (mpdk_conn_info(cli->c, &ci) == 0 && ci.mptcp_subflows > max_sf)
+				max_sf = ci.mptcp_subflows;
+		}
+		if (!downed && rcv->rcvd >= xfer_bytes / 2 &&
+		    (o->down_path2_at_half || o->down_path1_at_half)) {
+			downed = true;
+			mpdk_simlink_set_up(o->down_path2_at_half ? w->l2a : w->l1a, false);
+		}
+	}
+	if (getenv("MPDK_MPTCP_DEBUG")) {
+		mpdk_stats_print(w->sa, stdout, false);
+		printf("---- B\n");
+		mpdk_stats_print(w->sb, stdout, false);
+	}
+	assert_true(rcv->eof);
+	assert_int_equal(rcv->rcvd, xfer_bytes);
+	assert_int_equal(snd->sent, xfer_bytes);
+	assert_int_equal(rcv->mismatches, 0);
+	assert_true(snd->closed);
+	assert_int_equal(snd->err, 0);
+	if (o->expect_subflows)
+		assert_int_equal(max_sf, o->expect_subflows);
+	print_message("  %s: %llu bytes, %.1f s virtual, max %d subflow(s)\n",
+		      o->a_sends ? "A->B" : "B->A", (unsigned long long)xfer_bytes,
+		      (double)(mpdk_clock_now_ns(w->clock) - SEC) / 1e9, max_sf);
+	for (int i = 0; i < 30; i++)
+		step(w);
+	mpdk_clock_advance(w->clock, 3 * SEC);
+	poll_idle(w);
+	poll_idle(w);
+	assert_int_equal(mpdk_close(l), 0);
+}
+
+static struct mpdk_tcp_conf conf_default(void)
+{
+	struct mpdk_tcp_conf tc;
+	mpdk_tcp_conf_defaults(&tc);
+	tc.time_wait_ms = 1000;
+	return tc;
+}
+
+/* RFC 8684 §3.1 (MP_CAPABLE both roles), §3.3 (DSS, DATA_ACK, data-level
+ * reassembly), §3.3.3 (DATA_FIN both ways): one path with 1% loss and
+ * reordering, both directions, byte-identical. */
+static void test_mpc_transfer_loss(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 10 * MSEC, .loss = 0.01, .reorder = 0.01 };
+	struct mpdk_simlink_dir d2 = { .delay_ns = 10 * MSEC };
+	struct mpdk_tcp_conf tc = conf_default();
+	for (int dir = 0; dir < 2; dir++) {
+		struct world *w = world_create(&d1, &d2, &tc, &tc);
+		struct peer cli = { 0 }, srv = { 0 };
+		struct xfer_opts o = { .a_sends = dir == 0, .expect_subflows = 1 };
+		run_transfer(w, &o, &cli, &srv);
+		assert_int_equal(ctr(w->sa, "mptcp_established"), 1);
+		assert_int_equal(ctr(w->sb, "mptcp_established"), 1);
+		assert_int_equal(ctr(w->sa, "mptcp_data_fin_rx"), 1);
+		assert_int_equal(ctr(w->sb, "mptcp_data_fin_rx"), 1);
+		assert_int_equal(ctr(w->sa, "mptcp_dss_bad_map") + ctr(w->sb, "mptcp_dss_bad_map"), 0);
+		assert_true(ctr(w->sa, "tcp_retransmits") + ctr(w->sb, "tcp_retransmits") > 0);
+		world_free(w);
+	}
+}
+
+/* RFC 8684 §3.3.1: DSS checksums when one side asks for them (flag A). */
+static void test_checksum(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 5 * MSEC, .loss = 0.005 };
+	struct mpdk_simlink_dir d2 = { .delay_ns = 5 * MSEC };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
+	tb.mptcp.checksum = true;   /* only the server asks */
+	struct world *w = world_create(&d1, &d2, &ta, &tb);
+	struct peer cli = { 0 }, srv = { 0 };
+	struct xfer_opts o = { .a_sends = true, .expect_subflows = 1 };
+	run_transfer(w, &o, &cli, &srv);
+	assert_int_equal(ctr(w->sb, "mptcp_dss_csum_bad"), 0);
+	world_free(w);
+}
+
+/* RFC 8684 §3.7: the server has MPTCP off; the client falls back to TCP
+ * and the transfer still works. */
+static void test_fallback_server_disabled(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 5 * MSEC, .loss = 0.01 };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
+	tb.mptcp.disabled = true;
+	struct world *w = world_create(&d1, &d1, &ta, &tb);
+	struct peer cli = { 0 }, srv = { 0 };
+	struct xfer_opts o = { .a_sends = true };
+	/* check the fallback flag while the connection is up */
+	mpdk_conn_t l;
+	cli.total = srv.total = xfer_bytes;
+	cli.is_sender = true;
+	assert_int_equal(mpdk_listen(w->eb, 0, htons(PORT_SRV + 1), 16, &handler, &srv, &l), 0);
+	assert_int_equal(mpdk_connect(w->ea, ip("10.1.0.2"), htons(PORT_SRV + 1), 0, 0, &handler,
+				      &cli, &cli.c), 0);
+	for (int i = 0; i < 100 && !cli.connected; i++)
+		step(w);
+	struct mpdk_conn_info ci;
+	assert_int_equal(mpdk_conn_info(cli.c, &ci), 0);
+	assert_false(ci.mptcp);
+	assert_true(ci.mptcp_fallback);
+	mpdk_abort(cli.c);
+	mpdk_close(l);
+	poll_idle(w);
+	memset(&cli, 0, sizeof(cli));
+	memset(&srv, 0, sizeof(srv));
+	run_transfer(w, &o, &cli, &srv);
+	assert_true(ctr(w->sa, "mptcp_fallback_synack") >= 1);
+	assert_int_equal(ctr(w->sa, "mptcp_established"), 0);
+	world_free(w);
+}
+
+/* RFC 8684 §3.7: the client has MPTCP off: the server answers plain TCP. */
+static void test_fallback_client_disabled(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 5 * MSEC };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
+	ta.mptcp.disabled = true;
+	struct world *w = world_create(&d1, &d1, &ta, &tb);
+	struct peer cli = { 0 }, srv = { 0 };
+	struct xfer_opts o = { .a_sends = false };
+	run_transfer(w, &o, &cli, &srv);
+	assert_int_equal(ctr(w->sb, "mptcp_passive_open"), 0);
+	assert_int_equal(ctr(w->sb, "mptcp_established"), 0);
+	world_free(w);
+}
+
+/* RFC 8684 §3.2 (MP_JOIN both roles, HMACs): A has a `subflow` endpoint
+ * on its second address and joins B's address from it, like Linux's
+ * `ip mptcp endpoint add ... subflow`. */
+static void test_join_subflow_endpoint(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 10 * MSEC, .loss = 0.005 };
+	struct mpdk_simlink_dir d2 = { .delay_ns = 10 * MSEC };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
+	ta.mptcp.n_endpoints = 1;
+	ta.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.1"),
+							       .flags = MPDK_MPTCP_EP_SUBFLOW };
+	for (int dir = 0; dir < 2; dir++) {
+		struct world *w = world_create(&d1, &d2, &ta, &tb);
+		struct peer cli = { 0 }, srv = { 0 };
+		struct xfer_opts o = { .a_sends = dir == 0, .expect_subflows = 2 };
+		run_transfer(w, &o, &cli, &srv);
+		assert_int_equal(ctr(w->sa, "mptcp_join_synack_rx"), 1);
+		assert_int_equal(ctr(w->sb, "mptcp_join_ack_rx"), 1);
+		assert_int_equal(ctr(w->sb, "mptcp_join_ack_hmac_fail"), 0);
+		assert_int_equal(ctr(w->sa, "mptcp_join_synack_hmac_fail"), 0);
+		world_free(w);
+	}
+}
+
+/* RFC 8684 §3.4.1 + §3.2 + §3.3: B signals its second address, A joins
+ * it over path 2; with 1% loss on path 1 both paths carry data, the
+ * data-level reassembly merges them, byte-identical both ways. */
+static void test_join_two_paths(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 10 * MSEC, .loss = 0.01, .rate_bps = 50000000 };
+	struct mpdk_simlink_dir d2 = { .delay_ns = 30 * MSEC, .rate_bps = 50000000 };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
+	tb.mptcp.n_endpoints = 1;
+	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
+							       .flags = MPDK_MPTCP_EP_SIGNAL };
+	for (int dir = 0; dir < 2; dir++) {
+		struct world *w = world_create(&d1, &d2, &ta, &tb);
+		struct peer cli = { 0 }, srv = { 0 };
+		struct xfer_opts o = { .a_sends = dir == 0, .expect_subflows = 2 };
+		run_transfer(w, &o, &cli, &srv);
+		struct mpdk_simlink_stats s1, s2;
+		mpdk_simlink_stats(w->l2a, dir == 0, &s2);
+		mpdk_simlink_stats(w->l1a, dir == 0, &s1);
+		print_message("  frames delivered: path 1 %llu, path 2 %llu\n",
+			      (unsigned long long)s1.delivered, (unsigned long long)s2.delivered);
+		assert_true(s2.delivered > 100);
+		assert_true(s1.delivered > 100);
+		world_free(w);
+	}
+}
+
+/* RFC 8684 §3.4.1: B announces its second address (`signal`); A echoes
+ * it, checks its HMAC and joins it. */
+static void test_add_addr_join(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 10 * MSEC };
+	struct mpdk_simlink_dir d2 = { .delay_ns = 10 * MSEC };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
+	tb.mptcp.n_endpoints = 1;
+	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
+							       .flags = MPDK_MPTCP_EP_SIGNAL };
+	struct world *w = world_create(&d1, &d2, &ta, &tb);
+	struct peer cli = { 0 }, srv = { 0 };
+	struct xfer_opts o = { .a_sends = false, .expect_subflows = 2 };
+	run_transfer(w, &o, &cli, &srv);
+	assert_int_equal(ctr(w->sb, "mptcp_add_addr_tx"), 1);
+	assert_int_equal(ctr(w->sa, "mptcp_add_addr_rx"), 1);
+	assert_int_equal(ctr(w->sb, "mptcp_add_addr_echo_rx"), 1);
+	assert_int_equal(ctr(w->sa, "mptcp_join_tx"), 1);
+	assert_int_equal(ctr(w->sb, "mptcp_join_ack_rx"), 1);
+	world_free(w);
+}
+
+/* RFC 8684 §3.3.6: a path goes down in the middle of a transfer; the data
+ * outstanding on it is reinjected on the other subflow, nothing is lost. */
+static void test_path_down_reinject(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 10 * MSEC };
+	struct mpdk_simlink_dir d2 = { .delay_ns = 10 * MSEC };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
+	ta.data_retries = 4;
+	tb.data_retries = 4;
+	ta.rto_max_ms = tb.rto_max_ms = 2000;
+	tb.mptcp.n_endpoints = 1;
+	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
+							       .flags = MPDK_MPTCP_EP_SIGNAL };
+	for (int which = 0; which < 2; which++) {
+		struct world *w = world_create(&d1, &d2, &ta, &tb);
+		struct peer cli = { 0 }, srv = { 0 };
+		struct xfer_opts o = { .a_sends = true, .down_path2_at_half = which == 0,
+				       .down_path1_at_half = which == 1 };
+		run_transfer(w, &o, &cli, &srv);
+		print_message("  path %d down: %llu bytes reinjected, %llu data-level retransmissions\n",
+			      which == 0 ? 2 : 1,
+			      (unsigned long long)ctr(w->sa, "mptcp_reinject_bytes"),
+			      (unsigned long long)ctr(w->sa, "mptcp_data_rtx"));
+		world_free(w);
+	}
+}
+
+/* RFC 8684 §3.5: mpdk_abort() sends MP_FASTCLOSE; the peer's connection
+ * ends with -ECONNRESET. §3.6: the RSTs carry MP_TCPRST. */
+static void test_fastclose(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 5 * MSEC };
+	struct mpdk_tcp_conf tc = conf_default();
+	struct world *w = world_create(&d1, &d1, &tc, &tc);
+	struct peer cli = { .total = 1 << 20, .is_sender = true }, srv = { 0 };
+	mpdk_conn_t l;
+	assert_int_equal(mpdk_listen(w->eb, 0, htons(PORT_SRV), 16, &handler, &srv, &l), 0);
+	assert_int_equal(mpdk_connect(w->ea, ip("10.1.0.2"), htons(PORT_SRV), 0, 0, &handler, &cli,
+				      &cli.c), 0);
+	while (srv.rcvd < 100000)
+		step(w);
+	assert_int_equal(mpdk_abort(cli.c), 0);
+	for (int i = 0; i < 100 && !srv.closed; i++)
+		step(w);
+	assert_true(srv.closed);
+	assert_int_equal(srv.err, -ECONNRESET);
+	assert_int_equal(ctr(w->sa, "mptcp_fastclose_tx"), 1);
+	assert_int_equal(ctr(w->sb, "mptcp_fastclose_rx"), 1);
+	assert_true(ctr(w->sa, "mptcp_tcprst_tx") >= 1);
+	assert_true(ctr(w->sb, "mptcp_tcprst_rx") >= 1);
+	mpdk_close(l);
+	poll_idle(w);
+	world_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mpc_transfer_loss),
+		cmocka_unit_test(test_checksum),
+		cmocka_unit_test(test_fallback_server_disabled),
+		cmocka_unit_test(test_fallback_client_disabled),
+		cmocka_unit_test(test_join_subflow_endpoint),
+		cmocka_unit_test(test_join_two_paths),
+		cmocka_unit_test(test_add_addr_join),
+		cmocka_unit_test(test_path_down_reinject),
+		cmocka_unit_test(test_fastclose),
+	};
+	const char *b = getenv("MPDK_MPTCP_BYTES");
+	xfer_bytes = 8ull << 20;
+	if (b != NULL)
+		xfer_bytes = strtoull(b, NULL, 0);
+	harness_eal_init();
+	pool = rte_pktmbuf_pool_create("mptcp_simlink", 32767, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	if (pool == NULL) {
+		fprintf(stderr, "cannot create the mbuf pool\n");
+		return 1;
+	}
+	if (getenv("MPDK_MPTCP_ONLY"))
+		cmocka_set_test_filter(getenv("MPDK_MPTCP_ONLY"));
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_mempool_free(pool);
+	return rc;
+}
