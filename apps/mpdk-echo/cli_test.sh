@@ -3,7 +3,8 @@
 # The command-line convention, checked on the real mpdk-echo binary:
 # exit status 2 and exactly one stderr line for every bad option, 0 for
 # --help, 1 for start-up failures, and a clean start and stop on a
-# net_null port (no NIC, no root, no hugepages).
+# net_null port (no NIC, no root, no hugepages), and the client mode's
+# failures (timeout, no route) with exit status 1.
 #
 # usage: cli_test.sh PATH/TO/mpdk-echo
 set -u
@@ -46,7 +47,8 @@ NOSEP='(EAL options go before "--"; see --help)'
 checks=$((checks + 1))
 if ! "$ECHO" --help >"$tmp/out" 2>"$tmp/err" || [ -s "$tmp/err" ] ||
 	! grep -q '^Usage: mpdk-echo \[EAL options\] -- \[stack options\]' "$tmp/out" ||
-	! grep -q -- '--addr PORT:IPV4/PREFIX' "$tmp/out" || ! grep -q -- '-p, --port PORT' "$tmp/out"; then
+	! grep -q -- '--addr PORT:IPV4/PREFIX' "$tmp/out" || ! grep -q -- '-p, --port PORT' "$tmp/out" ||
+	! grep -q -- '-c, --connect HOST' "$tmp/out" || ! grep -q -- '-n, --bytes BYTES' "$tmp/out"; then
 	fail "--help: status or text"
 fi
 expect 0 '' -- -h
@@ -96,6 +98,25 @@ expect 2 "$E: invalid --pcap '': empty file name" -- --addr 0:10.0.0.2/24 --pcap
 expect 2 "$E: ambiguous option '--p' (could be --pcap, --port)" -- --p 1
 expect 2 "$E: invalid --addr '0:1.2.3.4.5/8': bad IPv4 address" -- --add 0:1.2.3.4.5/8
 
+# client mode (-c) options and the combinations the two modes refuse
+A=(--addr 0:10.0.0.2/24)
+expect 2 "$E: invalid value for --connect: '10.0.0.300'" -- "${A[@]}" -c 10.0.0.300
+expect 2 "$E: invalid value for --connect: 'host'" -- "${A[@]}" --connect host
+expect 2 "$E: option '--connect' requires an argument $SEP" -- "${A[@]}" -c
+expect 2 "$E: invalid value for --bytes: 'x'" -- "${A[@]}" -c 10.0.0.1 -n x
+expect 2 "$E: invalid value for --bytes: '-1'" -- "${A[@]}" -c 10.0.0.1 --bytes=-1
+expect 2 "$E: invalid value for --timeout: '0'" -- "${A[@]}" -c 10.0.0.1 --timeout 0
+expect 2 "$E: invalid value for --seed: '1.5'" -- "${A[@]}" -c 10.0.0.1 --seed 1.5
+expect 2 "$E: option '--sink' takes no argument $SEP" -- "${A[@]}" -c 10.0.0.1 --sink=1
+expect 2 "$E: --bytes is a client option: it needs --connect HOST $SEP" -- "${A[@]}" -n 5
+expect 2 "$E: --seed is a client option: it needs --connect HOST $SEP" -- "${A[@]}" --seed 5
+expect 2 "$E: --sink is a client option: it needs --connect HOST $SEP" -- "${A[@]}" --sink
+expect 2 "$E: --timeout is a client option: it needs --connect HOST $SEP" -- "${A[@]}" --timeout 5
+expect 2 "$E: --duration is a server option: not with --connect $SEP" -- "${A[@]}" -c 10.0.0.1 -d 5
+expect 2 "$E: --copy is a server option: not with --connect $SEP" -- "${A[@]}" --copy -c 10.0.0.1
+# a bad option is still reported as such when a combination is wrong too
+expect 2 "$E: unknown option '-l' $NOSEP" -n 5 -l 0 "${A[@]}"
+
 # start-up failures: the EAL runs (no hugepages, no PCI), exit status 1
 eal() {
 	local p="mpdk-cli-$$-$1"
@@ -131,12 +152,35 @@ checks=$((checks + 1))
 "$ECHO" $(eal c) --vdev net_null0 -- --addr 0:10.0.0.2/24 --addr 0:10.0.0.3/24 --stats --duration 1 >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ $rc != 0 ] || ! grep -q '^mpdk-echo: up: port 0 net_null0 mac ..:..:..:..:..:.. link .* addrs 10.0.0.2/24 10.0.0.3/24' "$tmp/out" ||
-	! grep -q '^mpdk-echo: 1 s elapsed, stopping' "$tmp/out" || ! grep -q '^mpdk-echo: counters:' "$tmp/out"; then
+	! grep -q '^mpdk-echo: 1 s elapsed, stopping' "$tmp/out" || ! grep -q '^mpdk-echo: counters:' "$tmp/out" ||
+	! grep -q '^mpdk-echo: tcp: 0 accepted, 0 closed, 0 errored (0 reset, 0 timed out, 0 other), 0 open; 0 bytes echoed$' "$tmp/out"; then
 	fail "run on net_null: exit $rc"; cat "$tmp/out" "$tmp/err"
+fi
+
+# the client gives up at --timeout with exit status 1 (nobody answers on net_null)
+checks=$((checks + 1))
+# shellcheck disable=SC2046
+"$ECHO" $(eal f) --vdev net_null0 -- --addr 0:10.0.0.2/24 -c 10.0.0.1 -p 9 -n 1000 --timeout 1 \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc != 1 ] || ! grep -q '^mpdk-echo: up: .*; connecting to 10.0.0.1 port 9 to echo 1000 bytes (seed 1)$' "$tmp/out" ||
+	! grep -qx 'mpdk-echo: FAIL: timed out after 1 s (SYN_SENT)' "$tmp/out"; then
+	fail "client timeout: exit $rc"; cat "$tmp/out" "$tmp/err"
+fi
+checks=$((checks + 1))
+# shellcheck disable=SC2046
+"$ECHO" $(eal g) --vdev net_null0 -- --addr 0:10.0.0.2/24 -c 10.9.0.1 --sink >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc != 1 ] || ! grep -qx 'mpdk-echo: FAIL: cannot connect to 10.9.0.1 port 7: no route to destination' "$tmp/out"; then
+	fail "client without a route: exit $rc"; cat "$tmp/out" "$tmp/err"
 fi
 
 # SIGTERM stops it cleanly
 checks=$((checks + 1))
+# empty the files first: the background start below truncates them itself,
+# maybe after the wait loop saw the previous run's "up:" line
+: >"$tmp/out"
+: >"$tmp/err"
 # shellcheck disable=SC2046
 "$ECHO" $(eal d) --vdev net_null0 -- --addr 0:10.0.0.2/24 >"$tmp/out" 2>"$tmp/err" &
 pid=$!

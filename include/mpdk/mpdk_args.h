@@ -39,6 +39,13 @@ struct mpdk_app_desc {
 	/** Called per app option; return 0, or a negative code after
 	 *  printing nothing (the parser prints "APP: invalid value for --NAME"). */
 	int (*handle)(void *ctx, int key, const char *arg);
+	/** Called by mpdk_app_init() after the command line was parsed and
+	 *  the ports opened, just before the stack is created: the app may
+	 *  adjust @p conf (TCP and MPTCP settings through conf->tcp, pool
+	 *  size, ...), which stays valid until mpdk_app_init() returns. Return
+	 *  0, or a negative code after printing one line on stderr (-EINVAL
+	 *  makes the app exit 2, like a bad option). May be NULL. */
+	int (*configure)(void *ctx, struct mpdk_stack_conf *conf);
 	void *ctx;
 };
 

@@ -644,6 +644,11 @@ int mpdk_app_init(int argc, char **argv, const struct mpdk_app_desc *app,
 		c->n_ports = (uint16_t)(i + 1);
 	}
 
+	if (app != NULL && app->configure != NULL) {
+		rc = app->configure(app->ctx, c);
+		if (rc < 0)
+			goto out;
+	}
 	rc = mpdk_stack_create(c, stack);
 	if (rc < 0) {
 		fprintf(stderr, "%s: cannot create the stack: %s\n", name, mpdk_strerror(rc));

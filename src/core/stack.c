@@ -13,6 +13,7 @@
 #include "core/engine.h"
 #include "core/log.h"
 #include "core/pcap.h"
+#include "core/telemetry.h"
 #include "drivers/port.h"
 #include "net/arp.h"
 #include "net/icmp.h"
@@ -263,6 +264,7 @@ int mpdk_stack_create(const struct mpdk_stack_conf *conf, struct mpdk_stack **ou
 		arp_announce_all(s->engines[i]);
 		engine_tx_flush(s->engines[i]);
 	}
+	telemetry_stack_register(s); /* /mpdk/ telemetry, dpdk-dumpcap; not fatal */
 	*out = s;
 	return 0;
 fail:
@@ -274,6 +276,7 @@ void mpdk_stack_free(struct mpdk_stack *s)
 {
 	if (s == NULL)
 		return;
+	telemetry_stack_unregister(s);
 	for (unsigned i = 0; i < ENGINE_MAX; i++)
 		engine_free(s->engines[i]);
 	token_table_free(s->tokens);

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Interop, MPTCP v1 (RFC 8684) with Linux as the SERVER and mpdk-echo as
+# the client, over TWO veth pairs (two paths) through net_af_packet.
+#   Linux: Python IPPROTO_MPTCP echo server, `ip mptcp limits set subflow 2
+#   add_addr_accepted 2` and a `signal` endpoint on its second address.
+#   mpdk-echo -c: MP_CAPABLE as client (§3.1), receives Linux's ADD_ADDR
+#   (§3.4.1: HMAC checked, echoed), joins the announced address (§3.2,
+#   MP_JOIN as initiator), sends BYTES and checks the echo byte for byte.
+#   Linux's nstat: MPTcpExtMPCapableSYNRX, MPTcpExtMPJoinSynRx and
+#   MPTcpExtMPJoinAckRx > 0, MPTcpExtMPJoinAckHMacFailure == 0, no
+#   DSSNotMatching / checksum errors; tshark: no MPTCP expert warnings.
+#
+# usage: mptcp_server.sh PATH/TO/mpdk-echo [BYTES]   (root; exit 77 = skipped)
+ECHO=${1:?usage: mptcp_server.sh PATH/TO/mpdk-echo [BYTES]}
+BYTES=${2:-20000000}
+. "$(dirname "$0")/lib.sh"
+require_netns
+require_python
+NET=10.93.0
+NET2=10.94.0
+PORT=5001
+T0=$(date +%s)
+
+in_ns sysctl -qw net.mptcp.enabled=1 || { echo "SKIP: no net.mptcp in this kernel"; exit $SKIP; }
+setup_veth "$NET" || exit 1
+# the second path
+V2_MPDK="mpw$$m"
+V2_LNX="mpw$$l"
+ip link add "$V2_MPDK" type veth peer name "$V2_LNX" || exit 1
+CLEANUPS+=("ip link del $V2_MPDK")
+ip link set "$V2_LNX" netns "$NS"
+sysctl -qw "net.ipv6.conf.$V2_MPDK.disable_ipv6=1" 2>/dev/null || true
+ip -n "$NS" addr add "$NET2.1/24" dev "$V2_LNX"
+ip -n "$NS" link set "$V2_LNX" up
+ip link set "$V2_MPDK" up
+for f in tx rx tso gso gro; do
+	ethtool -K "$V2_MPDK" "$f" off >/dev/null 2>&1
+	in_ns ethtool -K "$V2_LNX" "$f" off >/dev/null 2>&1
+done
+in_ns ip mptcp endpoint flush
+in_ns ip mptcp limits set subflow 2 add_addr_accepted 2
+in_ns ip mptcp endpoint add "$NET2.1" dev "$V2_LNX" signal
+
+. "$(dirname "$0")/mptcp_peer.inc"
+write_mptcp_peer
+nstat_ns() { in_ns nstat -az 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
+
+in_ns nstat -n >/dev/null 2>&1
+in_ns "$PYTHON" "$WORK/mptcp_peer.py" server mptcp "$PORT" "$WORK/ready" 120 >"$WORK/server.log" 2>&1 &
+SRV=$!
+CLEANUPS+=("kill $SRV")
+for _ in $(seq 50); do [ -e "$WORK/ready" ] && break; sleep 0.1; done
+
+log "mpdk-echo client: $BYTES bytes to $NET.1:$PORT (Linux MPTCP server, signal endpoint $NET2.1)"
+timeout 150 "$ECHO" -l "${MPDK_LCORE:-1}" --no-huge --no-pci -m 512 --file-prefix "$TAG" \
+	--log-level lib.eal:warning --vdev "net_af_packet0,iface=$V_MPDK" \
+	--vdev "net_af_packet1,iface=$V2_MPDK" -- --addr "0:$NET.2/24" --addr "1:$NET2.2/24" \
+	--stats --pcap "$WORK/client.pcap" -c "$NET.1" -p "$PORT" -n "$BYTES" --timeout 120 \
+	>"$WORK/echo.log" 2>&1
+rc=$?
+grep -E '^mpdk-echo' "$WORK/echo.log"
+[ $rc -eq 0 ] || { fail "mpdk-echo client: exit status $rc"; tail -20 "$WORK/echo.log"; }
+wait $SRV 2>/dev/null
+cat "$WORK/server.log"
+in_ns nstat -az 2>/dev/null | grep -E '^MPTcp' | awk '$2 != 0' | sed 's/^/  linux nstat: /'
+for c in MPTcpExtMPCapableSYNRX MPTcpExtMPJoinSynRx MPTcpExtMPJoinAckRx; do
+	v=$(nstat_ns $c)
+	[ "${v:-0}" -gt 0 ] || fail "Linux: $c = ${v:-0}, want > 0"
+done
+for c in MPTcpExtMPJoinAckHMacFailure MPTcpExtDSSNotMatching MPTcpExtDataCsumErr \
+	MPTcpExtMPCapableFallbackACK MPTcpExtInfiniteMapRx MPTcpExtMPFailRx; do
+	v=$(nstat_ns $c)
+	[ "${v:-0}" -eq 0 ] || fail "Linux: $c = $v, want 0"
+done
+for c in mptcp_add_addr_rx mptcp_join_synack_rx mptcp_established; do
+	v=$(echo_counter $c)
+	[ "$v" -ge 1 ] || fail "mpdk: $c = $v, want >= 1"
+done
+for c in mptcp_add_addr_hmac_fail mptcp_join_synack_hmac_fail mptcp_dss_bad_map mptcp_dss_csum_bad; do
+	v=$(echo_counter $c)
+	[ "$v" -eq 0 ] || fail "mpdk counter $c = $v, want 0"
+done
+check_mptcp_pcap "$WORK/client.pcap"
+log "took $(($(date +%s) - T0)) s"
+finish
