@@ -172,13 +172,19 @@ static void meta_timer_arm(struct mptcp_meta *mp, uint64_t ns)
 /* The largest RTO of the active subflows (us), for data-level timers. */
 static uint32_t meta_rto_us(const struct mptcp_meta *mp)
 {
-	uint32_t r = 0;
+	uint32_t r = 0, healthy = 0;
 	const struct mptcp_subflow *sf;
+	/* subflows backing off after RTOs (a dead path: up to rto_max) do
+	 * not stretch the data-level timer while another one is healthy */
 	TAILQ_FOREACH(sf, &mp->sfs, link) {
 		uint32_t x = tcp_rto_current(sf->t);
+		if (sf->t->nrtx == 0 && x > healthy)
+			healthy = x;
 		if (x > r)
 			r = x;
 	}
+	if (healthy)
+		r = healthy;
 	return r ? r : mp->te->conf.rto_init_ms * 1000u;
 }
 
@@ -203,6 +209,13 @@ struct mptcp_subflow *mptcp_meta_pick(struct mptcp_meta *mp, uint64_t pending, u
 	struct mptcp_subflow *sf;
 	unsigned n = 0;
 	uint64_t wroom = mp->snd_wnd_end > mp->snd_nxt ? mp->snd_wnd_end - mp->snd_nxt : 0;
+
+	/* Reinjected data lies below snd_nxt, inside the window the peer
+	 * already granted (§3.3.4: the window is relative to the DATA_ACK):
+	 * a full data-level window must not hold back the very bytes the
+	 * peer is waiting for, or a dead path deadlocks the connection. */
+	if (mp->rq_n > 0)
+		wroom = UINT32_MAX;
 
 	TAILQ_FOREACH(sf, &mp->sfs, link) {
 		if (n == MPTCP_SCHED_MAX_SUBFLOWS)
@@ -246,6 +259,19 @@ static struct mptcp_subflow *meta_any_sf(struct mptcp_meta *mp)
 }
 
 /* ------------------------------------------------------------ send */
+
+/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1) at the data level: when a
+ * subflow's peer never offered a window of one MSS, half the largest
+ * window it offered is enough to send. 0 when every window reached an MSS. */
+static uint32_t sws_half(const struct mptcp_meta *mp)
+{
+	uint32_t h = 0;
+	const struct mptcp_subflow *sf;
+	TAILQ_FOREACH(sf, &mp->sfs, link)
+		if (sf_usable(sf) && sf->t->max_sndwnd < sf->t->mss && sf->t->max_sndwnd / 2 > h)
+			h = sf->t->max_sndwnd / 2;
+	return h;
+}
 
 static uint32_t push_len(const struct mptcp_subflow *sf, uint32_t n, uint32_t avail)
 {
@@ -300,6 +326,14 @@ void mptcp_meta_push(struct mptcp_meta *mp)
 		if (mp->snd_wnd_end == 0 && mp->anchor != NULL)
 			mp->snd_wnd_end = mp->snd_una + mp->anchor->snd_wnd;
 		struct mptcp_subflow *sf = mptcp_meta_pick(mp, avail, &room, &ch, ss);
+		if (sf == NULL) {
+			/* a peer whose window never reaches one MSS: the
+			 * scheduler's "room for a full segment" is never met;
+			 * ask again for half its largest window (SWS rule) */
+			uint32_t half = sws_half(mp);
+			if (half > 0 && half < avail)
+				sf = mptcp_meta_pick(mp, half, &room, &ch, ss);
+		}
 		if (sf == NULL)
 			break;
 		uint64_t wroom = mp->snd_wnd_end > mp->snd_nxt ? mp->snd_wnd_end - mp->snd_nxt : 0;
@@ -307,8 +341,11 @@ void mptcp_meta_push(struct mptcp_meta *mp)
 		uint32_t n = (uint32_t)min64(min64(a, room), wroom);
 		if (n == 0)
 			break;
-		if (n < sf->t->mss && n < a)
-			break;   /* wait for room for a full segment */
+		/* wait for room for a full segment, unless the peer's window
+		 * never gets that large: sender SWS avoidance (RFC 9293
+		 * §3.8.6.2.1) sends once half its largest window fits */
+		if (n < sf->t->mss && n < a && (n == 0 || n < sf->t->max_sndwnd / 2))
+			break;
 		/* Nagle at the data level (RFC 9293 §3.7.4) */
 		if (n == a && n < sf->t->mss && !(mp->flags & MF_NODELAY) && mp->snd_nxt != mp->snd_una)
 			break;
@@ -328,6 +365,12 @@ void mptcp_meta_push(struct mptcp_meta *mp)
 	if ((mp->flags & MF_FIN_QUEUED) && !(mp->flags & MF_FIN_ACKED) &&
 	    mp->snd_nxt == mp->write_seq && !(mp->flags & MF_EOF_SENT)) {
 		struct mptcp_subflow *sf = meta_any_sf(mp);
+		/* an MP_CAPABLE client's pure ACKs carry the MP_CAPABLE ACK form
+		 * until the peer's first DSS, not a DSS: wait for that (the
+		 * DSS that completes it schedules a push) */
+		if (sf != NULL && sf->kind == SF_MPC && sf->client && !sf->fully_established &&
+		    !(mp->flags & MF_FALLBACK))
+			sf = NULL;
 		if (sf != NULL) {
 			mp->flags |= MF_EOF_SENT;
 			CTR_INC(e, mptcp_data_fin_tx);
@@ -697,7 +740,7 @@ static void meta_timer_cb(struct timer *tm, void *arg)
 			TAILQ_FOREACH(sf, &mp->sfs, link)
 				if (sf->t->snd_una != sf->t->snd_max)
 					sf_busy = true;
-			if (!sf_busy && mp->snd_una < mp->snd_nxt)
+			if (!sf_busy && mp->snd_una < mp->snd_nxt && !(mp->flags & MF_FALLBACK))
 				rq_add(mp, mp->snd_una, (uint32_t)min64(mp->snd_nxt - mp->snd_una, 1u << 20));
 			if (fin_pending && mp->snd_nxt == mp->write_seq) {
 				/* the DATA_FIN again, on every subflow: the one
@@ -726,29 +769,21 @@ int mptcp_engine_init(struct tcp_engine *te)
 	if (te->conf.mptcp.scheduler != NULL && mptcp_sched_find(te->conf.mptcp.scheduler) == NULL)
 		MPDK_LOG(WARNING, "mptcp: unknown scheduler '%s', using the default",
 			 te->conf.mptcp.scheduler);
-	te->tokens = token_table_create(te->conf.max_conns < 8 ? 8 : te->conf.max_conns,
-					ENGINE_MAX + 1);
-	if (te->tokens == NULL) {
-		MPDK_LOG(ERR, "mptcp: cannot create the token table; MPTCP off");
-		return 0;
-	}
-	token_table_reader_register(te->tokens, te->e->id);
+	/* The stack's table: a stack is one host for token uniqueness
+	 * (RFC 8684 3.1), and the engine loop already reports its quiescent
+	 * states for the table's RCU. */
+	te->tokens = te->e->stack->tokens;
 	return 0;
 }
 
 void mptcp_engine_fini(struct tcp_engine *te)
 {
-	if (te->tokens != NULL) {
-		token_table_free(te->tokens);
-		te->tokens = NULL;
-	}
+	te->tokens = NULL;	/* owned by the stack */
 }
 
 void mptcp_engine_poll(struct tcp_engine *te)
 {
 	struct mptcp_meta *mp;
-	if (te->tokens != NULL)
-		token_table_quiescent(te->tokens, te->e->id);
 	while ((mp = TAILQ_FIRST(&te->mp_pending)) != NULL) {
 		TAILQ_REMOVE(&te->mp_pending, mp, pend_link);
 		mp->flags &= ~MF_PENDING;
@@ -800,7 +835,8 @@ ssize_t mptcp_api_send(struct tcb *t, const void *buf, size_t len)
 			done += room;
 		}
 	}
-	while (done < want) {
+	/* pool low: leave what is left to rx (see tcp_mem_pressure) */
+	while (done < want && !tcp_mem_pressure(mp->te)) {
 		struct rte_mbuf *m = engine_alloc_mbuf(mp->te->e);
 		if (m == NULL) {
 			CTR_INC(mp->te->e, tcp_tx_nombuf);
@@ -815,6 +851,12 @@ ssize_t mptcp_api_send(struct tcb *t, const void *buf, size_t len)
 		mp->sndq_own_tail = m;
 		done += n;
 	}
+	if (done < want) {
+		/* pool exhausted: writable again once mbufs come back */
+		CTR_INC(mp->te->e, tcp_send_nobuf);
+		mp->flags |= MF_WANT_WRITABLE;
+		tcp_nobuf(t);
+	}
 	if (done == 0)
 		return -ENOBUFS;
 	mp->write_seq += done;
@@ -822,6 +864,45 @@ ssize_t mptcp_api_send(struct tcb *t, const void *buf, size_t len)
 		mp->flags |= MF_WANT_WRITABLE;
 	mptcp_meta_push(mp);
 	return done;
+}
+
+void mptcp_sf_rto(struct tcb *t)
+{
+	struct mptcp_subflow *sf = t->sf, *o;
+	struct mptcp_meta *mp = sf->mp;
+	/* one RTO is a loss (or a spurious timeout on a slow path); a second
+	 * in a row without any ACK progress (nrtx is reset by one) is a path
+	 * that looks dead */
+	if (!sf->active || (mp->flags & (MF_DONE | MF_FALLBACK)) || !(mp->flags & MF_ESTABLISHED) ||
+	    sf->infinite || t->nrtx < 2)
+		return;
+	bool healthy = false;
+	TAILQ_FOREACH(o, &mp->sfs, link)
+		if (o != sf && sf_usable(o) && o->t->nrtx == 0)
+			healthy = true;
+	if (!healthy)
+		return;
+	/* like Linux's stale subflows: what it has outstanding is sent on
+	 * the others too (it keeps its own copy; duplicates are dropped at
+	 * the data level) */
+	for (unsigned i = 0; i < sf->tx_n; i++) {
+		const struct mptcp_txmap *x = &sf->tx[(sf->tx_head + i) % MPTCP_TXMAP_MAX];
+		rq_add(mp, x->dsn, x->len);
+	}
+	if (mp->rq_n)
+		mptcp_meta_schedule(mp);
+}
+
+void mptcp_nobuf_retry(struct tcb *t)
+{
+	struct mptcp_meta *mp = t->mp;
+	if (mp->flags & MF_DONE)
+		return;
+	if ((mp->flags & MF_WANT_WRITABLE) && mp->sndq.bytes < mp->sndbuf) {
+		mp->flags &= ~MF_WANT_WRITABLE;
+		mptcp_meta_event(mp, EV_WRITABLE);
+	}
+	mptcp_meta_schedule(mp);
 }
 
 int mptcp_api_send_mbuf(struct tcb *t, struct rte_mbuf *m)

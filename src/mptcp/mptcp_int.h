@@ -98,6 +98,8 @@ struct mptcp_subflow {
 	uint32_t rx_ssn;         /* subflow seq of the first byte in t->rcvq */
 	uint32_t inf_ssn;
 	uint64_t inf_dsn;
+	bool fail_pending;       /* our RST carries MP_FAIL (§3.7) */
+	uint64_t fail_dsn;       /* DSN of the mapping whose checksum failed */
 	uint64_t join_ack_time;  /* when the JOIN third ACK was last sent */
 	/* mappings */
 	struct mptcp_txmap tx[MPTCP_TXMAP_MAX];

@@ -65,6 +65,12 @@ bool mptcp_sf_done(struct tcb *t, int err);
 void mptcp_sf_free(struct tcb *t);
 
 /* API on an anchor with t->mp (tcp_api.c dispatches). */
+/* A subflow's retransmission timer expired: if other subflows are
+ * healthy, reinject its outstanding data there (§3.3.6). */
+void mptcp_sf_rto(struct tcb *t);
+/* tcp_nobuf() retry on an anchor whose meta speaks for it (t->mp):
+ * report writable if a send was refused, push again. */
+void mptcp_nobuf_retry(struct tcb *t);
 ssize_t mptcp_api_send(struct tcb *t, const void *buf, size_t len);
 int mptcp_api_send_mbuf(struct tcb *t, struct rte_mbuf *m);
 ssize_t mptcp_api_recv(struct tcb *t, void *buf, size_t len);

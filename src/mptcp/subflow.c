@@ -362,6 +362,10 @@ void mptcp_rst_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 
 	if (opt_find(t, o, thflags, MPTCP_SUB_TCPRST, &opt) == 0)
 		CTR_INC(e, mptcp_tcprst_rx);
+	/* §3.7: MP_FAIL on a RST: the peer found a mapping of this subflow
+	 * corrupted; the subflow goes and its data is reinjected */
+	if (opt_find(t, o, thflags, MPTCP_SUB_FAIL, &opt) == 0)
+		CTR_INC(e, mptcp_mp_fail_rx);
 	if ((mp->flags & MF_ESTABLISHED) && opt_find(t, o, thflags, MPTCP_SUB_FASTCLOSE, &opt) == 0 &&
 	    opt.fastclose.rcv_key == mp->local_key) {
 		CTR_INC(e, mptcp_fastclose_rx);
@@ -378,6 +382,14 @@ void mptcp_rst_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 		}
 		mptcp_meta_unref(mp);
 	}
+}
+
+static bool has_mptcp_dss(const struct tcp_opts *o)
+{
+	for (unsigned i = 0; i < o->n_mptcp; i++)
+		if (o->mptcp[i].len >= 3 && (o->mptcp[i].p[2] >> 4) == MPTCP_SUB_DSS)
+			return true;
+	return false;
 }
 
 bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, uint32_t seq,
@@ -410,6 +422,8 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 				/* the server has our keys: more subflows now */
 				sf->fully_established = true;
 				mptcp_pm_established(mp);
+				/* a DATA_FIN held back until a DSS can carry it */
+				mptcp_meta_schedule(mp);
 			}
 			sf->fully_established = true;
 			sf->dss_seen = true;
@@ -422,7 +436,16 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 				break;
 			uint64_t dsn = d->dsn64 ? d->dsn : mptcp_expand(mp->rcv_nxt, (uint32_t)d->dsn);
 			if (d->data_len == 0) {
-				/* infinite mapping (§3.7) */
+				/* infinite mapping (§3.7): only meaningful on
+				 * the one subflow of a connection that never
+				 * had another; with others up it is a protocol
+				 * error on this subflow (as a bad mapping) */
+				if (!sf->infinite && (TAILQ_FIRST(&mp->sfs) != sf ||
+						      TAILQ_NEXT(sf, link) != NULL || mp->joins_opened > 0)) {
+					CTR_INC(e, mptcp_dss_bad_map);
+					mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
+					return false;
+				}
 				if (!sf->infinite) {
 					CTR_INC(e, mptcp_fallback_infinite);
 					sf->infinite = true;
@@ -449,6 +472,14 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 				mptcp_meta_rx_fin(mp, dsn + plen);
 			break;
 		}
+		case MPTCP_SUB_JOIN:
+			/* §3.2: the initiator resends its third ACK until it
+			 * sees our ACK (the fourth): answer each copy, or a
+			 * lost fourth ACK leaves the subflow unusable */
+			if (sf->kind == SF_JOIN && !sf->client && len == 0 &&
+			    opt.mpj.form == MPTCP_JOIN_ACK)
+				t->flags |= TF_ACKNOW;
+			break;
 		case MPTCP_SUB_CAPABLE:
 			/* the first data from an MP_CAPABLE client (§3.1) */
 			if (opt.mpc.form == MPTCP_CAP_ACK_DATA && !sf->client && opt.mpc.data_len > 0)
@@ -484,8 +515,31 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 	}
 	if (!(mp->flags & MF_ESTABLISHED) || !t->in_use || t->sf != sf)
 		return false;
+	/* §3.7: our data acknowledged at TCP level on the only (initial)
+	 * subflow while the peer never sent a DSS: a middlebox strips the
+	 * options. Fall back to TCP (an infinite mapping from here) rather
+	 * than wait for DATA_ACKs that never come and retransmit at the data
+	 * level, which a TCP-only peer would take as new bytes. */
+	if (!sf->dss_seen && !(mp->flags & MF_FALLBACK) && sf->kind == SF_MPC && sf->data_out > 0 &&
+	    TAILQ_FIRST(&mp->sfs) == sf && TAILQ_NEXT(sf, link) == NULL && !has_mptcp_dss(o)) {
+		CTR_INC(e, mptcp_fallback_infinite);
+		sf->infinite = true;
+		sf->inf_ssn = sf->rx_ssn;
+		sf->inf_dsn = mp->rcv_nxt;
+		mp->flags |= MF_FALLBACK;
+		uint64_t acked = mp->snd_nxt;
+		if (sf->tx_n > 0) {
+			const struct mptcp_txmap *x = &sf->tx[sf->tx_head];
+			acked = x->dsn + (SEQ_GT(t->snd_una, x->ssn) ? (uint32_t)(t->snd_una - x->ssn) : 0);
+		}
+		mptcp_meta_data_ack(mp, acked, NULL);
+		if (!t->in_use || t->sf != sf)
+			return false;
+	}
 	return true;
 }
+
+
 
 /* Take @n bytes from the front of @q as one chain (the last mbuf split
  * with an indirect clone when needed). NULL when out of mbufs. */
@@ -608,7 +662,15 @@ static void sf_rx_drain(struct tcb *t)
 				if (off != 0 || t->rcvq.bytes < r->len)
 					return;   /* the checksum needs the whole mapping */
 				if (!rx_csum_ok(t, r)) {
+					/* §3.7: the payload was changed on the
+					 * way. The subflow goes with a RST that
+					 * carries MP_FAIL (the DSN of the failed
+					 * mapping) and MP_TCPRST; the data is
+					 * not delivered, the sender reinjects
+					 * it on the other subflows (§3.3.6). */
 					CTR_INC(e, mptcp_dss_csum_bad);
+					sf->fail_pending = true;
+					sf->fail_dsn = r->dsn;
 					mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
 					return;
 				}
@@ -820,6 +882,13 @@ uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflag
 			opt.subtype = MPTCP_SUB_FASTCLOSE;
 			opt.fastclose.rcv_key = mp->remote_key;
 			put_opt(o, buf, &used, budget, &opt);
+		}
+		if (sf->fail_pending) {
+			memset(&opt, 0, sizeof(opt));
+			opt.subtype = MPTCP_SUB_FAIL;
+			opt.fail.dsn = sf->fail_dsn;
+			if (put_opt(o, buf, &used, budget, &opt))
+				CTR_INC(e, mptcp_mp_fail_tx);
 		}
 		memset(&opt, 0, sizeof(opt));
 		opt.subtype = MPTCP_SUB_TCPRST;

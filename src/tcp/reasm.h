@@ -26,7 +26,7 @@
 #include <rte_mbuf.h>
 #include "options.h"   /* struct tcp_sack_block */
 
-#define TCP_REASM_MAX_RUNS 16
+#define TCP_REASM_MAX_RUNS 64
 
 struct tcp_reasm_run {
 	uint32_t seq;              /* first byte */

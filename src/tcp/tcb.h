@@ -67,6 +67,8 @@ struct mbuf_q {
 #define TF_RTO_RECOVERY  (1u << 20)  /* after an RTO, until snd_max is acked */
 #define TF_CC_LOCKED     (1u << 21)  /* data was sent: CC can't change */
 #define TF_MPTCP_OFFERED (1u << 22)  /* the peer's SYN offered MP_CAPABLE */
+#define TF_NOBUF         (1u << 23)  /* an mbuf allocation failed: retry on t_nobuf */
+#define TF_WND_HELD      (1u << 24)  /* window held back (pool low): update when it refills */
 
 /* Pending events (tcb.ev). */
 #define EV_ACCEPT    (1u << 0)
@@ -183,6 +185,9 @@ TAILQ_HEAD(tcb_list, tcb);
 
 struct rte_hash;
 
+#define TCP_CTL_RESERVE 16
+#define TCP_NOBUF_RETRY_NS (1000 * 1000)   /* 1 ms */
+
 struct tcp_engine {
 	struct mpdk_engine *e;
 	struct mpdk_tcp_conf conf;
@@ -199,8 +204,17 @@ struct tcp_engine {
 	uint32_t chack_count;
 	uint32_t rand_state;
 	/* MPTCP */
-	struct token_table *tokens;   /* token -> meta (one engine per stack today) */
+	struct token_table *tokens;   /* the stack's token -> meta table (shared by its engines) */
 	TAILQ_HEAD(mptcp_meta_list, mptcp_meta) mp_pending;   /* metas to push */
+	/* Pool exhaustion (design.md: counted, reported, recovered from):
+	 * a few mbufs kept back for ACK/RST segments, and a timer that
+	 * retries the connections that could not allocate (TF_NOBUF). */
+	struct rte_mbuf *ctl_reserve[TCP_CTL_RESERVE];
+	uint32_t n_reserve;
+	struct timer t_nobuf;
+	uint64_t mem_stamp;           /* engine time of the last pool check */
+	bool mem_low;                 /* pool below 1/8 free: windows held */
+	bool mem_crit;                /* below 1/16: received data dropped */
 };
 
 static inline struct tcp_engine *tcp_te(const struct mpdk_engine *e) { return e->tcp; }
@@ -252,6 +266,25 @@ void tcb_init_conn(struct tcb *t, uint32_t laddr, uint16_t lport, uint32_t raddr
 		   uint16_t rport);
 /* MSS we advertise, from the route's interface MTU. */
 uint16_t tcb_route_mss(struct tcp_engine *te, uint32_t raddr, uint32_t laddr);
+/* ---- pool exhaustion (tcp_output.c) ---- */
+/* An allocation for @t failed: retry its output (and report writable)
+ * from the engine's t_nobuf timer once mbufs come back. */
+void tcp_nobuf(struct tcb *t);
+/* An mbuf for a segment without payload (ACK, RST): the pool, else the
+ * engine's reserve. */
+struct rte_mbuf *tcp_alloc_ctl(struct tcp_engine *te);
+void tcp_nobuf_init(struct tcp_engine *te);
+/* The pool is low (under 1/8 free, checked once per engine time step):
+ * receive windows stop growing and copying sends wait, so that what is
+ * left serves rx (ACKs free the send queues) instead of new data. */
+bool tcp_mem_pressure(struct tcp_engine *te);
+/* Under 1/16 free: received payload is dropped (ACK fields still used). */
+static inline bool tcp_mem_critical(struct tcp_engine *te)
+{
+	return tcp_mem_pressure(te) && te->mem_crit;
+}
+void tcp_nobuf_fini(struct tcp_engine *te);
+
 /* Pick a congestion control. */
 void tcb_cc_setup(struct tcb *t, const struct tcp_cc_ops *ops);
 /* Queue an event for the application (delivered by the engine hook).

@@ -193,7 +193,8 @@ ssize_t mpdk_send(mpdk_conn_t c, const void *buf, size_t len)
 			done += room;
 		}
 	}
-	while (done < want) {
+	/* pool low: leave what is left to rx (see tcp_mem_pressure) */
+	while (done < want && !tcp_mem_pressure(t->te)) {
 		struct rte_mbuf *m = engine_alloc_mbuf(t->te->e);
 		if (m == NULL) {
 			CTR_INC(t->te->e, tcp_tx_nombuf);
@@ -207,6 +208,12 @@ ssize_t mpdk_send(mpdk_conn_t c, const void *buf, size_t len)
 		mbuf_q_push(&t->sndq, m);
 		t->sndq_own_tail = m;
 		done += n;
+	}
+	if (done < want) {
+		/* pool exhausted: writable again once mbufs come back */
+		CTR_INC(t->te->e, tcp_send_nobuf);
+		t->flags |= TF_WANT_WRITABLE;
+		tcp_nobuf(t);
 	}
 	if (done == 0)
 		return -ENOBUFS;

@@ -608,6 +608,7 @@ int tcp_engine_init(struct mpdk_engine *e)
 	}
 	e->tcp = te;
 	e->stack->l4_input[IPPROTO_TCP] = tcp_input;
+	tcp_nobuf_init(te);
 	mptcp_engine_init(te);
 	return 0;
 fail:
@@ -625,6 +626,7 @@ void tcp_engine_fini(struct mpdk_engine *e)
 		if (te->tcbs[i].in_use)
 			tcb_free(&te->tcbs[i]);
 	mptcp_engine_fini(te);
+	tcp_nobuf_fini(te);
 	pthread_mutex_lock(&tcp_registry_lock);
 	tcp_registry[te->reg_slot] = NULL;
 	pthread_mutex_unlock(&tcp_registry_lock);

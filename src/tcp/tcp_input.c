@@ -245,6 +245,18 @@ static bool process_data(struct tcb *t, struct seg *s, struct rte_mbuf *m)
 		tcb_abort(t);
 		return false;
 	}
+	if (s->len > 0 && tcp_mem_critical(t->te)) {
+		/* The pool is nearly dry: data segments are what fills it and
+		 * ACKs are what empties it (they free send queues). Drop the
+		 * payload (its ACK was processed; RFC 9293 §3.10.7.4 lets a
+		 * receiver drop what it cannot buffer) so that the last mbufs
+		 * keep rx going; the peer retransmits. */
+		rte_pktmbuf_free(m);
+		CTR_INC(t->te->e, tcp_rx_mem_drop);
+		t->flags |= TF_WND_HELD;
+		tcp_nobuf(t);
+		return true;
+	}
 	if (s->seq == t->rcv_nxt) {
 		if (s->len > 0)
 			deliver_in_order(t, m, s->len);
@@ -582,8 +594,14 @@ static void input_listen(struct tcb *l, struct seg *s, struct rte_mbuf *m)
 		return;
 	}
 	struct tcb *t = tcb_alloc(te);
-	if (t == NULL)
-		return;   /* counted; the peer retries its SYN */
+	if (t == NULL) {
+		/* connection table full (counted in tcb_alloc): refuse at
+		 * once (RFC 9293 §3.10.7.2 allows a RST for a SYN we will not
+		 * serve) rather than let the peer retry into a full table */
+		tcp_send_rst_reply(te, s->laddr, s->lport, s->raddr, s->rport, false, s->seq, 0,
+				   seg_seqlen(s));
+		return;
+	}
 	tcb_init_conn(t, s->laddr, s->lport, s->raddr, s->rport);
 	if (tcp_demux_insert(t) < 0) {
 		tcb_free(t);
@@ -614,8 +632,11 @@ static void input_join(struct tcp_engine *te, struct seg *s, struct rte_mbuf *m)
 {
 	rte_pktmbuf_free(m);
 	struct tcb *t = tcb_alloc(te);
-	if (t == NULL)
+	if (t == NULL) {
+		tcp_send_rst_reply(te, s->laddr, s->lport, s->raddr, s->rport, false, s->seq, 0,
+				   seg_seqlen(s));
 		return;
+	}
 	tcb_init_conn(t, s->laddr, s->lport, s->raddr, s->rport);
 	if (tcp_demux_insert(t) < 0) {
 		tcb_free(t);

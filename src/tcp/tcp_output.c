@@ -30,6 +30,15 @@ static inline uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 uint32_t tcp_rcv_window(struct tcb *t)
 {
 	uint32_t space = tcb_rcv_space(t);
+	if (space > 0 && tcp_mem_pressure(t->te)) {
+		/* pool low: offer nothing beyond what was offered (never
+		 * shrink); the update follows once the pool refills */
+		if (!(t->flags & TF_WND_HELD))
+			CTR_INC(tcb_engine(t), tcp_wnd_pressure);
+		t->flags |= TF_WND_HELD;
+		tcp_nobuf(t);
+		space = 0;
+	}
 	uint32_t right = t->rcv_nxt + space;
 	uint32_t thresh = min32(t->rcvbuf / 2, t->rmss);
 
@@ -188,15 +197,19 @@ static int tcp_xmit(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags)
 		thflags &= ~TH_FIN;  /* the FIN follows the last byte only */
 	}
 
-	struct rte_mbuf *m = engine_alloc_mbuf(e);
+	/* A segment without payload (ACK, RST, window update) may come from
+	 * the reserve: ACKs are what frees the peer's and our buffers. */
+	struct rte_mbuf *m = len == 0 ? tcp_alloc_ctl(t->te) : engine_alloc_mbuf(e);
 	if (m == NULL) {
 		CTR_INC(e, tcp_tx_nombuf);
+		tcp_nobuf(t);
 		return -ENOBUFS;
 	}
 	uint32_t hlen = 20 + (uint32_t)optlen;
 	if (mbuf_grow(e, m, hlen + len) < 0) {
 		rte_pktmbuf_free(m);
 		CTR_INC(e, tcp_tx_nombuf);
+		tcp_nobuf(t);
 		return -ENOBUFS;
 	}
 	struct rte_tcp_hdr *th = rte_pktmbuf_mtod(m, struct rte_tcp_hdr *);
@@ -318,10 +331,10 @@ void tcp_send_rst_reply(struct tcp_engine *te, uint32_t laddr, uint16_t lport, u
 			uint32_t seg_len)
 {
 	struct mpdk_engine *e = te->e;
-	struct rte_mbuf *m = engine_alloc_mbuf(e);
+	struct rte_mbuf *m = tcp_alloc_ctl(te);
 	if (m == NULL) {
 		CTR_INC(e, tcp_tx_nombuf);
-		return;
+		return;   /* the peer retransmits; we answer then */
 	}
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)rte_pktmbuf_append(m, sizeof(*th));
 	if (th == NULL) {
@@ -519,4 +532,113 @@ void tcp_output(struct tcb *t)
 		tcp_persist_arm(t);
 	if (!sent && (t->flags & TF_ACKNOW))
 		tcp_send_ack(t);
+}
+
+/* ---------------------------------------------------- pool exhaustion */
+
+/*
+ * When the mbuf pool runs dry the engine must not wedge (design.md:
+ * "running out is a counted, reported condition"). Input needs no
+ * allocation here (the port's rx owns its buffers), and processing ACKs
+ * frees send-queue mbufs; what must not be lost is our side's duty to
+ * speak again: an ACK or window update we could not send, data we could
+ * not transmit with nothing in flight (no RTO armed), an application
+ * send refused with -ENOBUFS (no ACK will bring a writable event). Each
+ * such connection is flagged TF_NOBUF and the engine's t_nobuf timer
+ * retries them every TCP_NOBUF_RETRY_NS until the pool has mbufs again.
+ * ACK and RST segments draw on a small reserve when the pool is empty.
+ */
+
+static void reserve_fill(struct tcp_engine *te)
+{
+	while (te->n_reserve < TCP_CTL_RESERVE) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(te->e->stack->pool);
+		if (m == NULL)
+			break;
+		te->ctl_reserve[te->n_reserve++] = m;
+	}
+}
+
+struct rte_mbuf *tcp_alloc_ctl(struct tcp_engine *te)
+{
+	struct rte_mbuf *m = engine_alloc_mbuf(te->e);
+	if (m != NULL || te->n_reserve == 0)
+		return m;
+	CTR_INC(te->e, tcp_ctl_reserve_used);
+	m = te->ctl_reserve[--te->n_reserve];
+	if (!timer_armed(&te->t_nobuf))
+		timer_arm_in(&te->e->tw, &te->t_nobuf, TCP_NOBUF_RETRY_NS);
+	return m;
+}
+
+bool tcp_mem_pressure(struct tcp_engine *te)
+{
+	uint64_t now = engine_now(te->e);
+	if (now != te->mem_stamp || now == 0) {
+		struct rte_mempool *p = te->e->stack->pool;
+		uint32_t lim = p->size / 8 < 32 ? 32 : p->size / 8;
+		unsigned avail = rte_mempool_avail_count(p);
+		te->mem_stamp = now;
+		te->mem_low = avail < lim;
+		te->mem_crit = avail < lim / 2;
+	}
+	return te->mem_low;
+}
+
+void tcp_nobuf(struct tcb *t)
+{
+	struct tcp_engine *te = t->te;
+	t->flags |= TF_NOBUF;
+	if (!timer_armed(&te->t_nobuf))
+		timer_arm_in(&te->e->tw, &te->t_nobuf, TCP_NOBUF_RETRY_NS);
+}
+
+static void nobuf_timer_cb(struct timer *tm, void *arg)
+{
+	struct tcp_engine *te = arg;
+	(void)tm;
+	/* still low: wait (the rx path and ACK processing refill it) */
+	te->mem_stamp = 0;
+	if (tcp_mem_pressure(te)) {
+		timer_arm_in(&te->e->tw, &te->t_nobuf, TCP_NOBUF_RETRY_NS);
+		return;
+	}
+	for (uint32_t i = 0; i < te->n_tcbs; i++) {
+		struct tcb *t = &te->tcbs[i];
+		if (!t->in_use || !(t->flags & TF_NOBUF))
+			continue;
+		t->flags &= ~TF_NOBUF;
+		CTR_INC(te->e, tcp_nobuf_retry);
+		if (t->flags & TF_WND_HELD) {
+			t->flags &= ~TF_WND_HELD;
+			t->flags |= TF_ACKNOW;   /* the window update */
+		}
+		if (t->mp != NULL) {
+			mptcp_nobuf_retry(t);
+			continue;
+		}
+		if ((t->flags & TF_WANT_WRITABLE) && t->sndq.bytes < t->sndbuf) {
+			t->flags &= ~TF_WANT_WRITABLE;
+			tcb_event(t, EV_WRITABLE);
+		}
+		tcp_output(t);
+	}
+	reserve_fill(te);
+	/* somebody failed again (or the reserve is short): keep trying */
+	if (te->n_reserve < TCP_CTL_RESERVE && !timer_armed(&te->t_nobuf))
+		timer_arm_in(&te->e->tw, &te->t_nobuf, TCP_NOBUF_RETRY_NS);
+}
+
+void tcp_nobuf_init(struct tcp_engine *te)
+{
+	timer_init(&te->t_nobuf, nobuf_timer_cb, te);
+	reserve_fill(te);
+}
+
+void tcp_nobuf_fini(struct tcp_engine *te)
+{
+	if (timer_armed(&te->t_nobuf))
+		timer_cancel(&te->e->tw, &te->t_nobuf);
+	while (te->n_reserve > 0)
+		rte_pktmbuf_free(te->ctl_reserve[--te->n_reserve]);
 }

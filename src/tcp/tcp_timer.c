@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include "tcp/tcb.h"
+#include "mptcp/mptcp_tcp.h"
 
 static inline struct timer_wheel *tcb_tw(struct tcb *t) { return &t->te->e->tw; }
 
@@ -142,6 +143,10 @@ static void tcp_rto_expired(struct tcb *t)
 	t->snd_nxt = t->snd_una;              /* go back N */
 	tcp_rto_arm(t);
 	tcp_output(t);
+	/* an MPTCP subflow that times out may sit on a dead path: its data
+	 * goes again on the healthy subflows now (RFC 8684 §3.3.6) */
+	if (t->sf != NULL && t->in_use)
+		mptcp_sf_rto(t);
 }
 
 static void tcp_persist_expired(struct tcb *t)

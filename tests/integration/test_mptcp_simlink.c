@@ -26,6 +26,10 @@
 #include "mpdk/mpdk.h"
 #include "core/clock.h"
 #include "core/engine.h"
+#include "drivers/port.h"
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
 
 #define SEC 1000000000ull
 #define MSEC 1000000ull
@@ -300,7 +304,12 @@ struct xfer_opts {
 	bool down_path1_at_half;
 	int expect_subflows;        /* at the end of the handshake phase */
 	bool expect_fallback;
+	double down_at;             /* fraction received when the path goes down (0 = half) */
+	const char *dst;            /* server address to connect to (default 10.1.0.2) */
 };
+
+/* virtual ns from connect to the receiver's EOF, of the last run_transfer */
+static uint64_t last_xfer_ns;
 
 /* One transfer of xfer_bytes (client on A, server on B), returns with
  * both sides closed and the world still alive (caller checks more). */
@@ -313,8 +322,9 @@ static void run_transfer(struct world *w, const struct xfer_opts *o, struct peer
 	cli->total = srv->total = xfer_bytes;
 	srv->use_mbuf = true;
 	assert_int_equal(mpdk_listen(w->eb, 0, htons(PORT_SRV), 16, &handler, srv, &l), 0);
-	assert_int_equal(mpdk_connect(w->ea, ip("10.1.0.2"), htons(PORT_SRV), 0, 0, &handler, cli,
-				      &cli->c), 0);
+	uint64_t t0 = mpdk_clock_now_ns(w->clock), t_eof = 0;
+	assert_int_equal(mpdk_connect(w->ea, ip(o->dst ? o->dst : "10.1.0.2"), htons(PORT_SRV), 0, 0,
+				      &handler, cli, &cli->c), 0);
 	struct peer *snd = o->a_sends ? cli : srv, *rcv = o->a_sends ? srv : cli;
 	uint64_t limit = mpdk_clock_now_ns(w->clock) + 1800 * SEC;
 	bool downed = false;
@@ -322,6 +332,8 @@ static void run_transfer(struct world *w, const struct xfer_opts *o, struct peer
 	while (!(rcv->eof && snd->closed && rcv->close_called) &&
 	       mpdk_clock_now_ns(w->clock) < limit) {
 		step(w);
+		if (rcv->eof && t_eof == 0)
+			t_eof = mpdk_clock_now_ns(w->clock);
 		assert_false(cli->closed && cli->err != 0);
 		if (srv->closed && srv->err != 0 && getenv("MPDK_MPTCP_DEBUG")) {
 			mpdk_stats_print(w->sa, stdout, false);
@@ -335,7 +347,7 @@ static void run_transfer(struct world *w, const struct xfer_opts *o, struct peer
 			if (mpdk_conn_info(cli->c, &ci) == 0 && ci.mptcp_subflows > max_sf)
 				max_sf = ci.mptcp_subflows;
 		}
-		if (!downed && rcv->rcvd >= xfer_bytes / 2 &&
+		if (!downed && rcv->rcvd >= (uint64_t)((double)xfer_bytes * (o->down_at > 0 ? o->down_at : 0.5)) &&
 		    (o->down_path2_at_half || o->down_path1_at_half)) {
 			downed = true;
 			mpdk_simlink_set_up(o->down_path2_at_half ? w->l2a : w->l1a, false);
@@ -347,6 +359,7 @@ static void run_transfer(struct world *w, const struct xfer_opts *o, struct peer
 		mpdk_stats_print(w->sb, stdout, false);
 	}
 	assert_true(rcv->eof);
+	last_xfer_ns = t_eof - t0;
 	assert_int_equal(rcv->rcvd, xfer_bytes);
 	assert_int_equal(snd->sent, xfer_bytes);
 	assert_int_equal(rcv->mismatches, 0);
@@ -568,6 +581,182 @@ static void test_path_down_reinject(void **state)
 	}
 }
 
+/* RFC 8684 §3.3.6: lots of data in flight on a path that dies. Both paths
+ * are rate limited (20 Mbit/s, 20 ms) so each subflow carries a large
+ * window; path 2 goes down at a quarter of the transfer, with hundreds of
+ * kilobytes mapped on it and not yet DATA_ACKed: that data must be
+ * reinjected on path 1 (mptcp_reinject_bytes > 0), byte-identical. */
+static void test_reinject_large_window(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d = { .delay_ns = 20 * MSEC, .rate_bps = 20000000 };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
+	ta.data_retries = tb.data_retries = 4;
+	ta.rto_max_ms = tb.rto_max_ms = 2000;
+	tb.mptcp.n_endpoints = 1;
+	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
+							       .flags = MPDK_MPTCP_EP_SIGNAL };
+	for (int dir = 0; dir < 2; dir++) {
+		struct world *w = world_create(&d, &d, &ta, &tb);
+		struct peer cli = { 0 }, srv = { 0 };
+		struct xfer_opts o = { .a_sends = dir == 0, .down_path2_at_half = true, .down_at = 0.25 };
+		run_transfer(w, &o, &cli, &srv);
+		struct mpdk_stack *snd = dir == 0 ? w->sa : w->sb;
+		struct mpdk_simlink_stats s2;
+		mpdk_simlink_stats(w->l2a, dir == 0, &s2);
+		print_message("  %s, path 2 down at 1/4: %llu bytes reinjected, %llu frames dropped on the dead path\n",
+			      dir == 0 ? "A->B" : "B->A",
+			      (unsigned long long)ctr(snd, "mptcp_reinject_bytes"),
+			      (unsigned long long)s2.down_drops);
+		assert_true(s2.down_drops > 0);
+		assert_true(ctr(snd, "mptcp_reinject_bytes") > 0);
+		world_free(w);
+	}
+}
+
+/* Issue 4, "Done means": two paths of different delay and rate (path 1:
+ * 10 ms, 20 Mbit/s; path 2: 40 ms, 10 Mbit/s). Each path alone (a
+ * single-subflow MPTCP connection to that path's address) and then both
+ * (B signals its second address, §3.4.1; A joins it, §3.2): the two-path
+ * throughput (bytes / virtual seconds, connect to EOF) exceeds the best
+ * single path's. Then path 2 loses 3% of its frames: byte-identical still
+ * (run_transfer checks every byte). */
+static void test_two_paths_aggregate(void **state)
+{
+	(void)state;
+	/* router-sized queues (about a BDP each), not 4096 frames of bloat */
+	struct mpdk_simlink_dir d1 = { .delay_ns = 10 * MSEC, .rate_bps = 20000000, .queue_limit = 40 };
+	struct mpdk_simlink_dir d2 = { .delay_ns = 40 * MSEC, .rate_bps = 10000000, .queue_limit = 70 };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default(), tbs = conf_default();
+	tbs.mptcp.n_endpoints = 1;
+	tbs.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
+								.flags = MPDK_MPTCP_EP_SIGNAL };
+	/* buffers for the sum of both paths' BDPs plus the reordering between
+	 * them (Linux autotunes its buffers up to several MB for this) */
+	ta.sndbuf = ta.rcvbuf = tb.sndbuf = tb.rcvbuf = tbs.sndbuf = tbs.rcvbuf = 1 << 20;
+	double tput[3];
+	const char *what[3] = { "path 1 only", "path 2 only", "both paths" };
+	for (int run = 0; run < 4; run++) {
+		struct mpdk_simlink_dir l2 = d2;
+		if (run == 3)
+			l2.loss = 0.03;
+		struct world *w = world_create(&d1, &l2, &ta, run >= 2 ? &tbs : &tb);
+		struct peer cli = { 0 }, srv = { 0 };
+		struct xfer_opts o = { .a_sends = true, .dst = run == 1 ? "10.2.0.2" : "10.1.0.2",
+				       .expect_subflows = run >= 2 ? 2 : 1 };
+		run_transfer(w, &o, &cli, &srv);
+		double bps = (double)xfer_bytes * 8 / ((double)last_xfer_ns / 1e9);
+		if (run < 3) {
+			tput[run] = bps;
+			print_message("  %s: %.2f Mbit/s\n", what[run], bps / 1e6);
+		} else {
+			struct mpdk_simlink_stats s2;
+			mpdk_simlink_stats(w->l2a, true, &s2);
+			print_message("  both paths, path 2 lossy: %.2f Mbit/s, %llu frames lost\n", bps / 1e6,
+				      (unsigned long long)s2.lost);
+			assert_true(s2.lost > 0);
+		}
+		world_free(w);
+	}
+	double best = tput[0] > tput[1] ? tput[0] : tput[1];
+	assert_true(tput[2] > best);
+}
+
+/* A middlebox that rewrites payload: wraps a simlink end's rx and, after
+ * corrupt_skip data segments, flips one payload byte of the next and
+ * fixes up the TCP checksum, so only the DSS checksum can tell. */
+static const struct port_ops *corrupt_orig;
+static struct port_ops corrupt_ops;
+static unsigned corrupt_skip, corrupt_done;
+
+static uint16_t corrupt_tx(struct mpdk_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
+{
+	p->ops = corrupt_orig;
+	uint16_t k = corrupt_orig->tx_burst(p, q, pkts, n);
+	p->ops = &corrupt_ops;
+	return k;
+}
+
+static bool corrupt_link_up(const struct mpdk_port *p)
+{
+	(void)p;
+	return true;
+}
+
+static uint16_t corrupt_rx(struct mpdk_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
+{
+	/* the simlink recognises its ends by their ops */
+	p->ops = corrupt_orig;
+	uint16_t k = corrupt_orig->rx_burst(p, q, pkts, n);
+	p->ops = &corrupt_ops;
+	for (uint16_t i = 0; i < k && corrupt_done == 0; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		if (m->nb_segs != 1 || m->data_len < sizeof(*eh) + 40 ||
+		    eh->ether_type != htons(RTE_ETHER_TYPE_IPV4))
+			continue;
+		struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)(eh + 1);
+		if (ih->next_proto_id != IPPROTO_TCP)
+			continue;
+		size_t ihl = (size_t)(ih->version_ihl & 0xf) * 4;
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)((uint8_t *)ih + ihl);
+		size_t thl = (size_t)(th->data_off >> 4) * 4;
+		size_t plen = ntohs(ih->total_length) - ihl - thl;
+		if (plen == 0)
+			continue;
+		if (corrupt_skip > 0) {
+			corrupt_skip--;
+			continue;
+		}
+		((uint8_t *)th + thl)[plen / 2] ^= 0x5a;
+		th->cksum = 0;
+		th->cksum = rte_ipv4_udptcp_cksum(ih, th);
+		corrupt_done++;
+	}
+	return k;
+}
+
+/* RFC 8684 §3.7 (MP_FAIL) with §3.3.1 DSS checksums on both sides and two
+ * subflows: a middlebox on path 2 changes one payload byte (fixing the TCP
+ * checksum). B's DSS checksum fails: it resets that subflow with a RST
+ * carrying MP_FAIL (and MP_TCPRST), delivers none of the bad mapping, and
+ * A reinjects the data on path 1: the transfer is byte-identical. */
+static void test_mp_fail_checksum(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d1 = { .delay_ns = 10 * MSEC, .rate_bps = 50000000 };
+	struct mpdk_simlink_dir d2 = { .delay_ns = 10 * MSEC, .rate_bps = 50000000 };
+	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
+	ta.mptcp.checksum = tb.mptcp.checksum = true;
+	tb.mptcp.n_endpoints = 1;
+	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
+							       .flags = MPDK_MPTCP_EP_SIGNAL };
+	struct world *w = world_create(&d1, &d2, &ta, &tb);
+	corrupt_orig = w->l2b->ops;
+	corrupt_ops = *corrupt_orig;
+	corrupt_ops.rx_burst = corrupt_rx;
+	corrupt_ops.tx_burst = corrupt_tx;
+	corrupt_ops.link_up = corrupt_link_up;
+	w->l2b->ops = &corrupt_ops;
+	corrupt_skip = 50;
+	corrupt_done = 0;
+	struct peer cli = { 0 }, srv = { 0 };
+	struct xfer_opts o = { .a_sends = true, .expect_subflows = 2 };
+	run_transfer(w, &o, &cli, &srv);
+	w->l2b->ops = corrupt_orig;
+	print_message("  corrupted %u segment(s): csum_bad %llu, MP_FAIL tx %llu rx %llu, %llu bytes reinjected\n",
+		      corrupt_done, (unsigned long long)ctr(w->sb, "mptcp_dss_csum_bad"),
+		      (unsigned long long)ctr(w->sb, "mptcp_mp_fail_tx"),
+		      (unsigned long long)ctr(w->sa, "mptcp_mp_fail_rx"),
+		      (unsigned long long)ctr(w->sa, "mptcp_reinject_bytes"));
+	assert_int_equal(corrupt_done, 1);
+	assert_int_equal(ctr(w->sb, "mptcp_dss_csum_bad"), 1);
+	assert_int_equal(ctr(w->sb, "mptcp_mp_fail_tx"), 1);
+	assert_int_equal(ctr(w->sa, "mptcp_mp_fail_rx"), 1);
+	assert_true(ctr(w->sa, "mptcp_tcprst_rx") >= 1);
+	world_free(w);
+}
+
 /* RFC 8684 §3.5: mpdk_abort() sends MP_FASTCLOSE; the peer's connection
  * ends with -ECONNRESET. §3.6: the RSTs carry MP_TCPRST. */
 static void test_fastclose(void **state)
@@ -609,6 +798,9 @@ int main(void)
 		cmocka_unit_test(test_add_addr_join),
 		cmocka_unit_test(test_path_down_reinject),
 		cmocka_unit_test(test_fastclose),
+		cmocka_unit_test(test_reinject_large_window),
+		cmocka_unit_test(test_two_paths_aggregate),
+		cmocka_unit_test(test_mp_fail_checksum),
 	};
 	const char *b = getenv("MPDK_MPTCP_BYTES");
 	xfer_bytes = 8ull << 20;

@@ -168,6 +168,7 @@ struct peer {
 	int err;
 	bool is_sender;
 	bool use_mbuf;          /* zero-copy receive */
+	bool hold;              /* the application does not read for now */
 	uint64_t total;
 };
 
@@ -211,6 +212,8 @@ static void check_bytes(struct peer *p, const uint8_t *d, size_t n)
 static void on_readable(void *arg, mpdk_conn_t c)
 {
 	struct peer *p = arg;
+	if (p->hold)
+		return;
 	if (p->use_mbuf) {
 		for (;;) {
 			struct rte_mbuf *m;
@@ -465,6 +468,228 @@ static void test_link_down_timeout(void **state)
 	world_free(w);
 }
 
+/*
+ * design.md "Memory is sized up front ... running out is a counted,
+ * reported condition, never a crash" (and RFC 9293 §3.8.6: a receiver may
+ * drop what it has no buffer for; the sender retransmits). Both stacks and
+ * the link share a pool of 511 mbufs (~1 MB), far less than the 8 MB
+ * transfer and less than the two connections' buffers (sndbuf + rcvbuf of
+ * 256 KB each, both ways) could hold. Allocations fail (mbuf_alloc_fail >
+ * 0), the link drops frames it cannot copy, yet the engine never wedges:
+ * ACKs keep getting through, retransmission timers retry, and the transfer
+ * completes byte-identical in both directions.
+ */
+static void test_pool_exhaustion(void **state)
+{
+	(void)state;
+	struct rte_mempool *big = pool;
+	pool = rte_pktmbuf_pool_create("tcp_simlink_small", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	assert_non_null(pool);
+	uint64_t saved = xfer_bytes;
+	xfer_bytes = 8ull << 20;
+	struct mpdk_simlink_dir d = { .delay_ns = 5 * MSEC, .rate_bps = 200000000 };
+	uint64_t fails_total = 0;
+	for (int dir = 0; dir < 2; dir++) {
+		struct mpdk_tcp_conf tc;
+		mpdk_tcp_conf_defaults(&tc);
+		tc.mptcp.disabled = true;
+		tc.time_wait_ms = 1000;
+		tc.sndbuf = tc.rcvbuf = 512 * 1024;
+		struct world *w = world_create(&d, &tc);
+		struct peer cli = { .is_sender = dir == 0, .total = xfer_bytes };
+		struct peer srv = { .is_sender = dir != 0, .total = xfer_bytes, .use_mbuf = true };
+		mpdk_conn_t l;
+		assert_int_equal(mpdk_listen(w->eb, 0, htons(PORT_SRV), 16, &handler, &srv, &l), 0);
+		assert_int_equal(mpdk_connect(w->ea, ip("10.0.0.2"), htons(PORT_SRV), 0, 0, &handler,
+					      &cli, &cli.c), 0);
+		struct peer *snd = dir == 0 ? &cli : &srv, *rcv = dir == 0 ? &srv : &cli;
+		uint64_t t0 = mpdk_clock_now_ns(w->clock), limit = t0 + 600 * SEC;
+		/* the receiver does not read for the first 2 s: its receive
+		 * buffer, the sender's send buffer and the link fill the pool */
+		rcv->hold = true;
+		/* and from 0.5 s to 2 s an application grabs every mbuf left
+		 * (as mpdk-echo holds chains it could not send yet): the pool
+		 * is really dry, not just low */
+		static struct rte_mbuf *grab[512];
+		unsigned n_grab = 0;
+		bool grabbed = false;
+		while (!(rcv->eof && snd->closed && rcv->close_called) &&
+		       mpdk_clock_now_ns(w->clock) < limit) {
+			step(w);
+			if (!grabbed && mpdk_clock_now_ns(w->clock) > t0 + SEC / 2) {
+				grabbed = true;
+				struct rte_mbuf *m;
+				while (n_grab < RTE_DIM(grab) && (m = rte_pktmbuf_alloc(pool)) != NULL)
+					grab[n_grab++] = m;
+			}
+			if (rcv->hold && mpdk_clock_now_ns(w->clock) > t0 + 2 * SEC) {
+				while (n_grab > 0)
+					rte_pktmbuf_free(grab[--n_grab]);
+				rcv->hold = false;
+				if (rcv->c != 0)
+					on_readable(rcv, rcv->c);
+			}
+			assert_false(cli.closed && cli.err != 0);
+			assert_false(srv.closed && srv.err != 0);
+		}
+		uint64_t fa = 0, fb = 0, na = 0, nb = 0;
+		mpdk_stat_get(w->sa, "mbuf_alloc_fail", &fa);
+		mpdk_stat_get(w->sb, "mbuf_alloc_fail", &fb);
+		mpdk_stat_get(w->sa, "tcp_tx_nombuf", &na);
+		mpdk_stat_get(w->sb, "tcp_tx_nombuf", &nb);
+		struct mpdk_simlink_stats s1, s2;
+		mpdk_simlink_stats(w->la, true, &s1);
+		mpdk_simlink_stats(w->la, false, &s2);
+		uint64_t wp = 0, md = 0;
+		mpdk_stat_get(w->sb, "tcp_wnd_pressure", &wp);
+		mpdk_stat_get(w->sb, "tcp_rx_mem_drop", &md);
+		mpdk_stat_get(w->sa, "tcp_wnd_pressure", &fa);
+		wp += fa;
+		mpdk_stat_get(w->sa, "tcp_rx_mem_drop", &fa);
+		md += fa;
+		mpdk_stat_get(w->sa, "mbuf_alloc_fail", &fa);
+		print_message("  pool of 511, %s: %llu bytes in %.1f s virtual, mbuf_alloc_fail %llu, "
+			      "tcp_tx_nombuf %llu, link drops (no mbuf) %llu, windows held %llu, "
+			      "data dropped (pool nearly dry) %llu\n",
+			      dir == 0 ? "A->B" : "B->A", (unsigned long long)rcv->rcvd,
+			      (double)(mpdk_clock_now_ns(w->clock) - SEC) / 1e9,
+			      (unsigned long long)(fa + fb), (unsigned long long)(na + nb),
+			      (unsigned long long)(s1.overflow + s2.overflow), (unsigned long long)wp,
+			      (unsigned long long)md);
+		assert_true(rcv->eof);
+		assert_int_equal(rcv->rcvd, xfer_bytes);
+		assert_int_equal(rcv->mismatches, 0);
+		assert_true(snd->csum == rcv->csum);
+		assert_true(snd->closed);
+		assert_int_equal(snd->err, 0);
+		fails_total += fa + fb;
+		uint64_t ra = 0, rb = 0;
+		mpdk_stat_get(w->sa, "tcp_nobuf_retry", &ra);
+		mpdk_stat_get(w->sb, "tcp_nobuf_retry", &rb);
+		assert_true(ra + rb > 0);   /* recovered by the retry timer */
+		for (int i = 0; i < 30; i++)
+			step(w);
+		mpdk_clock_advance(w->clock, 2 * SEC);
+		poll_idle(w);
+		poll_idle(w);
+		assert_int_equal(mpdk_close(l), 0);
+		world_free(w);
+	}
+	assert_true(fails_total > 0);
+	rte_mempool_free(pool);
+	pool = big;
+	xfer_bytes = saved;
+}
+
+/* Accepts every pending connection into the next free struct peer of the
+ * array the listener's arg points at (struct peer_set). */
+struct peer_set {
+	struct peer p[8];
+	unsigned n;
+};
+
+static void on_accept_set(void *arg, mpdk_conn_t l)
+{
+	struct peer_set *ps = arg;
+	mpdk_conn_t c;
+	while (mpdk_accept(l, &c) == 0) {
+		assert_true(ps->n < RTE_DIM(ps->p));
+		struct peer *p = &ps->p[ps->n++];
+		p->c = c;
+		p->connected = true;
+		p->total = 256 * 1024;
+		assert_int_equal(mpdk_conn_set_handler(c, &handler, p), 0);
+	}
+}
+
+static const struct mpdk_tcp_handler set_handler = {
+	.accept_ready = on_accept_set,
+};
+
+/*
+ * design.md "Memory is sized up front from config (... connection pools);
+ * running out is a counted, reported condition (... a refused accept)".
+ * B's connection table holds 4 (the listener and 3 connections): A's
+ * fourth connection is refused at once with a RST (RFC 9293 §3.10.7.2;
+ * A sees -ECONNREFUSED, B counts tcp_conn_alloc_fail) while the three
+ * established ones carry on byte-identical; once one of them has closed,
+ * a new connection is accepted again.
+ */
+static void test_conn_table_full(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_dir d = { .delay_ns = 5 * MSEC, .rate_bps = 100000000 };
+	struct mpdk_tcp_conf tc;
+	mpdk_tcp_conf_defaults(&tc);
+	tc.mptcp.disabled = true;
+	tc.time_wait_ms = 1000;
+	tc.max_conns = 4;
+	struct world *w = world_create(&d, &tc);
+	static struct peer_set ss;
+	struct peer cli[5];
+	memset(&ss, 0, sizeof(ss));
+	memset(cli, 0, sizeof(cli));
+	mpdk_conn_t l;
+	assert_int_equal(mpdk_listen(w->eb, 0, htons(PORT_SRV), 16, &set_handler, &ss, &l), 0);
+	for (int i = 0; i < 3; i++) {
+		cli[i] = (struct peer){ .is_sender = true, .total = 256 * 1024 };
+		assert_int_equal(mpdk_connect(w->ea, ip("10.0.0.2"), htons(PORT_SRV), 0, 0, &handler,
+					      &cli[i], &cli[i].c), 0);
+	}
+	for (int i = 0; i < 5000 && ss.n < 3; i++)
+		step(w);
+	assert_int_equal(ss.n, 3);
+	/* the table is full: the fourth is refused, the others keep going */
+	cli[3] = (struct peer){ .is_sender = true, .total = 256 * 1024 };
+	assert_int_equal(mpdk_connect(w->ea, ip("10.0.0.2"), htons(PORT_SRV), 0, 0, &handler, &cli[3],
+				      &cli[3].c), 0);
+	for (int i = 0; i < 5000 && !cli[3].closed; i++)
+		step(w);
+	assert_true(cli[3].closed);
+	assert_int_equal(cli[3].err, -ECONNREFUSED);
+	uint64_t full = 0;
+	assert_int_equal(mpdk_stat_get(w->sb, "tcp_conn_alloc_fail", &full), 0);
+	assert_true(full >= 1);
+	assert_int_equal(mpdk_close(cli[3].c), -EBADF);   /* closed() made it stale */
+	for (int i = 0; i < 100000; i++) {
+		bool all = true;
+		for (int k = 0; k < 3; k++)
+			all = all && cli[k].closed && ss.p[k].eof;
+		if (all)
+			break;
+		step(w);
+	}
+	for (int k = 0; k < 3; k++) {
+		assert_true(cli[k].closed);
+		assert_int_equal(cli[k].err, 0);
+		assert_int_equal(ss.p[k].rcvd, 256 * 1024);
+		assert_int_equal(ss.p[k].mismatches, 0);
+		assert_true(ss.p[k].csum == cli[k].csum);
+	}
+	/* room again (A's TIME_WAIT entries expire too): a new one works */
+	mpdk_clock_advance(w->clock, 2 * SEC);
+	poll_idle(w);
+	cli[4] = (struct peer){ .is_sender = true, .total = 256 * 1024 };
+	assert_int_equal(mpdk_connect(w->ea, ip("10.0.0.2"), htons(PORT_SRV), 0, 0, &handler, &cli[4],
+				      &cli[4].c), 0);
+	for (int i = 0; i < 100000 && !(cli[4].closed && ss.n == 4 && ss.p[3].eof); i++)
+		step(w);
+	assert_true(cli[4].closed);
+	assert_int_equal(cli[4].err, 0);
+	assert_int_equal(ss.p[3].rcvd, 256 * 1024);
+	assert_int_equal(ss.p[3].mismatches, 0);
+	print_message("  table of 4: 1 SYN refused (tcp_conn_alloc_fail %llu), 3 + 1 transfers intact\n",
+		      (unsigned long long)full);
+	for (int i = 0; i < 30; i++)
+		step(w);
+	mpdk_clock_advance(w->clock, 2 * SEC);
+	poll_idle(w);
+	assert_int_equal(mpdk_close(l), 0);
+	poll_idle(w);
+	world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +699,8 @@ int main(void)
 		cmocka_unit_test(test_cubic_loss1),
 		cmocka_unit_test(test_loss1_no_sack),
 		cmocka_unit_test(test_link_down_timeout),
+		cmocka_unit_test(test_pool_exhaustion),
+		cmocka_unit_test(test_conn_table_full),
 	};
 	const char *b = getenv("MPDK_TCP_BYTES");
 	xfer_bytes = 100ull << 20;
@@ -486,6 +713,8 @@ int main(void)
 		fprintf(stderr, "cannot create the mbuf pool\n");
 		return 1;
 	}
+	if (getenv("MPDK_TCP_ONLY"))
+		cmocka_set_test_filter(getenv("MPDK_TCP_ONLY"));
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	rte_mempool_free(pool);
 	return rc;
