@@ -1167,6 +1167,17 @@ int main(int argc, char **argv)
 			pass = false;
 			snprintf(why, sizeof(why), "stopped after phase %s", phases[ran - 1].name);
 		}
+		/* Two mpdk stacks must understand every option the other wrote;
+		 * a malformed one between them is a bug (it once caught options
+		 * read from a freed mbuf). */
+		uint64_t bad_a = 0, bad_b = 0;
+		mpdk_stat_get(d->a, "mptcp_opt_bad", &bad_a);
+		mpdk_stat_get(d->b, "mptcp_opt_bad", &bad_b);
+		if ((bad_a || bad_b) && pass) {
+			pass = false;
+			snprintf(why, sizeof(why), "malformed MPTCP options between the stacks "
+				 "(A %" PRIu64 ", B %" PRIu64 ")", bad_a, bad_b);
+		}
 		if (d->args.stats) {
 			printf("\nCounters of stack A:\n");
 			mpdk_stats_print(d->a, stdout, false);

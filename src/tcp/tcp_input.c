@@ -32,6 +32,11 @@ struct seg {
 	struct tcp_opts o;
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
+	/* The option bytes, parsed from here rather than from the mbuf:
+	 * o.mptcp[].p points into them, and a segment without payload has
+	 * its mbuf freed before the MPTCP hooks read those options (after
+	 * ACK processing may have reused the mbuf for output). */
+	uint8_t optbuf[40];
 };
 
 static inline uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
@@ -942,7 +947,8 @@ void tcp_input(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
 	s.raddr = ih->src_addr;
 	s.lport = th->dst_port;
 	s.rport = th->src_port;
-	int rc = tcp_opts_parse((const uint8_t *)(th + 1), hlen - 20, s.flags & TH_SYN, &s.o);
+	memcpy(s.optbuf, th + 1, hlen - 20);   /* hlen <= 60: at most 40 bytes */
+	int rc = tcp_opts_parse(s.optbuf, hlen - 20, s.flags & TH_SYN, &s.o);
 	TCP_OPTS_COUNT(e, rc, &s.o);
 	if (rc < 0) {
 		rte_pktmbuf_free(m);
