@@ -73,3 +73,13 @@ ops_hugepages() {
 		{ echo "SKIP: cannot mount hugetlbfs"; exit $SKIP; }
 	CLEANUPS+=("umount $HUGE_DIR")
 }
+
+# kill_tree PID: PID and every descendant (a background "ip netns exec ...
+# timeout ... python3" is three processes; killing the first leaves the rest).
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do
+		kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null || true
+}

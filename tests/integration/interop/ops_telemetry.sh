@@ -95,7 +95,7 @@ s.close()
 PY
 in_ns timeout 60 "$PYTHON" "$WORK/hold.py" "$NET.2" "$PORT" "$WORK/ready" 30 >"$WORK/hold.log" 2>&1 &
 HOLD=$!
-CLEANUPS+=("kill $HOLD")
+CLEANUPS+=("kill_tree $HOLD")
 for _ in $(seq 100); do [ -e "$WORK/ready" ] && break; sleep 0.1; done
 [ -e "$WORK/ready" ] || fail "Linux client did not connect: $(cat "$WORK/hold.log")"
 cli=$(sed -n 's/^local //p' "$WORK/hold.log")
@@ -123,7 +123,7 @@ if in_ns sysctl -qw net.mptcp.enabled=1 2>/dev/null; then
 	in_ns timeout 60 "$PYTHON" "$WORK/hold.py" "$NET.2" "$PORT" "$WORK/ready2" 30 mptcp \
 		>"$WORK/hold2.log" 2>&1 &
 	HOLD2=$!
-	CLEANUPS+=("kill $HOLD2")
+	CLEANUPS+=("kill_tree $HOLD2")
 	for _ in $(seq 100); do [ -e "$WORK/ready2" ] && break; sleep 0.1; done
 	[ -e "$WORK/ready2" ] || fail "Linux MPTCP client did not connect: $(cat "$WORK/hold2.log")"
 	cli2=$(sed -n 's/^local //p' "$WORK/hold2.log")
@@ -135,7 +135,7 @@ if in_ns sysctl -qw net.mptcp.enabled=1 2>/dev/null; then
 	out=$(tel /mpdk/conns,0) || fail "/mpdk/conns,0: $out"
 	check "$out" 'r["total"] == 3 and [c for c in r.values() if isinstance(c, dict) and c["remote"] == "'"$cli2"'" and c["mptcp"] == 1]' >/dev/null ||
 		fail "/mpdk/conns: want the MPTCP subflow among 3 rows, marked mptcp 1: $out"
-	kill "$HOLD2" 2>/dev/null
+	kill_tree "$HOLD2"
 	wait "$HOLD2" 2>/dev/null
 else
 	log "kernel without MPTCP: /mpdk/subflows with an MPTCP peer not checked"
@@ -147,7 +147,7 @@ for c in /mpdk/stats,7 /mpdk/conns,nosuchstack /mpdk/conns,0,x; do
 	check "$out" 'r is None' >/dev/null 2>&1 || fail "$c: want null, got $out"
 done
 
-kill "$HOLD" 2>/dev/null
+kill_tree "$HOLD"
 wait "$HOLD" 2>/dev/null
 stop_echo
 grep -Eq '^mpdk-echo: tcp: [12] accepted' "$WORK/echo.log" || fail "mpdk-echo did not count the connections"
