@@ -158,6 +158,8 @@ struct tcb {
 	uint32_t recover;          /* RFC 6582 "recover" */
 	bool in_recovery;          /* fast recovery (NewReno or SACK) */
 	bool partial_acked;        /* RFC 6582 impatient timer reset done */
+	bool lt_ok;                /* RFC 3042: one limited-transmit segment allowed */
+	uint32_t lt_bytes;         /* RFC 3042: bytes sent beyond cwnd on dupACKs */
 	struct tcp_sack_sb sb;
 	struct tcp_cc cc;
 

@@ -350,6 +350,38 @@ static bool is_dupack(const struct tcb *t, const struct seg *s, uint32_t old_wnd
 	       !(t->flags & TF_PERSIST);
 }
 
+/* RFC 5827 §3.1 (byte-based): with less than 4 segments outstanding and
+ * no new segment that may be sent, the duplicate-ACK threshold drops to
+ * the number of outstanding segments minus one. Returns the threshold
+ * (3 when early retransmit does not apply). */
+static uint32_t early_rxt_thresh(const struct tcb *t)
+{
+	uint32_t flight = tcb_flight(t);
+	uint32_t end = tcb_data_end(t);
+
+	if (t->mss == 0 || flight >= 4 * t->mss)
+		return 3;
+	/* unsent data the receive window allows: not eligible */
+	if (SEQ_GT(end, t->snd_max) && SEQ_LT(t->snd_max, t->snd_una + t->snd_wnd))
+		return 3;
+	uint32_t oseg = (flight + t->mss - 1) / t->mss;
+	if (oseg < 2)
+		return 3;
+	return oseg - 1;
+}
+
+/* RFC 5827 §3.2 (SACK): outstanding segments SACKed, counted per SMSS
+ * from SND.UNA (only used with less than 4 segments outstanding). */
+static uint32_t sacked_segs(const struct tcb *t)
+{
+	uint32_t n = 0;
+
+	for (uint32_t seq = t->snd_una; SEQ_LT(seq, t->snd_max); seq += t->mss)
+		if (tcp_sack_is_sacked(&t->sb, seq))
+			n++;
+	return n;
+}
+
 static void enter_fast_recovery(struct tcb *t)
 {
 	struct mpdk_engine *e = tcb_engine(t);
@@ -359,7 +391,13 @@ static void enter_fast_recovery(struct tcb *t)
 	t->partial_acked = false;
 	t->recover = t->snd_max;
 	t->rtt_timing = false;
-	tcp_cc_enter_recovery(&t->cc, tcb_flight(t), now_us);
+	t->lt_ok = false;
+	/* RFC 5681 §3.2 step 2: data sent by limited transmit (RFC 3042)
+	 * is not part of FlightSize for the ssthresh computation. */
+	uint32_t flight = tcb_flight(t);
+	flight = flight > t->lt_bytes ? flight - t->lt_bytes : 0;
+	t->lt_bytes = 0;
+	tcp_cc_enter_recovery(&t->cc, flight, now_us);
 	if (t->flags & TF_SACK_OK) {
 		CTR_INC(e, tcp_sack_recovery);
 		tcp_sack_enter_recovery(&t->sb, t->snd_una, t->snd_max);
@@ -381,6 +419,7 @@ static void exit_fast_recovery(struct tcb *t)
 {
 	t->in_recovery = false;
 	t->dupacks = 0;
+	t->lt_bytes = 0;
 	if (t->flags & TF_SACK_OK)
 		tcp_sack_exit_recovery(&t->sb);
 	tcp_cc_exit_recovery(&t->cc, tcb_flight(t), tcb_now(t) / 1000);
@@ -459,6 +498,8 @@ static bool process_ack(struct tcb *t, struct seg *s)
 			}
 		} else {
 			t->dupacks = 0;
+			t->lt_ok = false;
+			t->lt_bytes = 0;
 			if (data_acked > 0 || acked_seq > 0)
 				tcp_cc_on_ack(&t->cc, tcb_flight(t), now_us, acked_seq,
 					      t->srtt_us);
@@ -500,14 +541,25 @@ static bool process_ack(struct tcb *t, struct seg *s)
 		if (t->in_recovery) {
 			if (!(t->flags & TF_SACK_OK))
 				t->cc.c.cwnd += t->mss;   /* RFC 6582 step 4 */
-		} else if ((t->dupacks >= 3 ||
-			    ((t->flags & TF_SACK_OK) && tcp_sack_is_lost(&t->sb, t->snd_una))) &&
-			   SEQ_GT(t->snd_una, t->recover - 1) ) {
-			/* RFC 6582 §3.2 step 2: only if the ACK covers more than
-			 * "recover" (avoid multiple fast retransmits) */
-			enter_fast_recovery(t);
-		} else if (t->dupacks >= 3 && !(t->flags & TF_SACK_OK)) {
-			/* "recover" not passed: no new recovery */
+		} else {
+			uint32_t er = early_rxt_thresh(t);
+			bool std = t->dupacks >= 3 ||
+				   ((t->flags & TF_SACK_OK) && tcp_sack_is_lost(&t->sb, t->snd_una));
+			bool early = !std && er < 3 &&
+				     ((t->flags & TF_SACK_OK) ? sacked_segs(t) >= er
+							       : t->dupacks >= er);
+			if ((std || early) && SEQ_GT(t->snd_una, t->recover - 1)) {
+				/* RFC 6582 §3.2 step 2: only if the ACK covers
+				 * more than "recover" (avoid multiple fast
+				 * retransmits) */
+				if (early)
+					CTR_INC(e, tcp_early_retransmit);
+				enter_fast_recovery(t);
+			} else if (!std && !early && t->dupacks <= 2) {
+				/* RFC 3042 §2: the first and second duplicate
+				 * ACKs each clock out one new segment */
+				t->lt_ok = true;
+			}
 		}
 	}
 	return true;

@@ -407,6 +407,19 @@ static bool output_window(struct tcb *t)
 		tcp_cc_on_idle(&t->cc, tcb_now(t) / 1000);
 		cwnd = t->cc.c.cwnd;
 	}
+	/* RFC 3042 §2: on the first and second duplicate ACK one new
+	 * segment may go out if the receive window allows and the data
+	 * outstanding stays within cwnd + 2*SMSS; cwnd itself is unchanged. */
+	uint32_t lt_base = cwnd;
+	bool lt = t->lt_ok && !t->in_recovery && t->snd_nxt == t->snd_max &&
+		  !(t->flags & TF_RTO_RECOVERY);
+	t->lt_ok = false;
+	if (lt) {
+		uint32_t extra = t->lt_bytes + t->mss;
+		if (extra > 2 * t->mss)
+			extra = 2 * t->mss;
+		cwnd += extra;
+	}
 	for (;;) {
 		uint32_t wnd = min32(t->snd_wnd, cwnd);
 		uint32_t inflight = t->snd_nxt - t->snd_una;
@@ -454,6 +467,14 @@ static bool output_window(struct tcb *t)
 		sent = true;
 		if (fin)
 			break;
+	}
+	if (lt) {
+		uint32_t out = t->snd_nxt - t->snd_una;
+		if (out > lt_base && out - lt_base > t->lt_bytes) {
+			CTR_INC(tcb_engine(t), tcp_limited_transmit);
+			t->lt_bytes = out - lt_base;
+		}
+		cwnd = lt_base;
 	}
 	t->cc.c.cwnd_limited = (t->snd_nxt - t->snd_una) + t->mss > cwnd;
 	return sent;

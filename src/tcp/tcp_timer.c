@@ -137,6 +137,8 @@ static void tcp_rto_expired(struct tcb *t)
 		tcp_sack_on_rto(&t->sb, t->snd_max);
 	t->in_recovery = false;
 	t->dupacks = 0;
+	t->lt_ok = false;
+	t->lt_bytes = 0;
 	t->recover = t->snd_max;
 	t->rtt_timing = false;                /* Karn */
 	t->flags |= TF_RTO_RECOVERY;

@@ -2,7 +2,8 @@
 /*
  * TCP reliability and flow control against a scripted peer on a virtual
  * clock: RTT/RTO (RFC 6298), Karn, fast retransmit (RFC 5681 §3.2),
- * NewReno partial ACKs (RFC 6582), SACK recovery (RFC 6675), PAWS and
+ * NewReno partial ACKs (RFC 6582), SACK recovery (RFC 6675), limited
+ * transmit (RFC 3042) and early retransmit (RFC 5827), PAWS and
  * window scaling (RFC 7323), zero window and persist (RFC 9293 §3.8.6.1),
  * delayed ACKs (§3.8.6.3), Nagle (§3.7.4), keepalive (§3.8.4), the
  * retransmission budget (§3.8.3) and out-of-order reassembly.
@@ -140,9 +141,19 @@ static void test_fast_retransmit_newreno(void **state)
 	uint32_t base = t->our_iss + 1;
 	/* segments 0 and 3 of the flight are lost; 1, 2, 4.. arrive */
 	uint32_t hole1 = base + rel[0], hole2 = base + rel[3];
-	tt_ack(t, hole1, 65535);      /* dupack 1 (ack = una) */
-	tt_ack(t, hole1, 65535);      /* 2 */
-	tt_expect_none(t);
+	uint32_t cwnd0 = tt_info(t).cwnd;
+	uint32_t high = base + rel[n - 1] + len[n - 1];
+	/* dupacks 1 and 2 each clock out one new segment (RFC 3042 §2) */
+	for (int k = 0; k < 2; k++) {
+		tt_ack(t, hole1, 65535);      /* dupack k+1 (ack = una) */
+		struct tout lt = tt_expect(t, F_ACK);
+		assert_int_equal(lt.seq, high);
+		assert_int_equal(lt.len, MSS);
+		high += lt.len;
+		tt_expect_none(t);
+	}
+	assert_int_equal(tt_ctr(t, "tcp_limited_transmit"), 2);
+	assert_int_equal(tt_info(t).cwnd, cwnd0);
 	uint32_t ssthresh0 = tt_info(t).ssthresh;
 	tt_ack(t, hole1, 65535);      /* 3: fast retransmit */
 	struct tout s = tt_expect(t, F_ACK);
@@ -151,6 +162,7 @@ static void test_fast_retransmit_newreno(void **state)
 	assert_int_equal(tt_ctr(t, "tcp_fast_retransmit"), 1);
 	struct mpdk_conn_info i = tt_info(t);
 	assert_true(i.ssthresh < ssthresh0);
+	/* limited-transmit data is not in FlightSize (RFC 5681 §3.2) */
 	assert_int_equal(i.ssthresh, (uint32_t)n * MSS / 2);
 	assert_int_equal(i.cwnd, i.ssthresh + 3 * MSS);
 	/* more dupacks inflate cwnd (RFC 6582 step 4) */
@@ -165,7 +177,6 @@ static void test_fast_retransmit_newreno(void **state)
 	assert_int_equal(tt_ctr(t, "tcp_fast_retransmit"), 1);
 	/* full ACK of everything sent before recovery: exit */
 	harness_clear_tx(t->h);
-	uint32_t high = base + rel[n - 1] + len[n - 1];
 	tt_ack(t, high, 65535);
 	i = tt_info(t);
 	assert_true(i.cwnd <= i.ssthresh);
@@ -214,6 +225,130 @@ static void test_sack_recovery(void **state)
 	assert_int_equal(tt_ctr(t, "tcp_rto"), 0);
 	tt_ack(t, end, 65535);
 	assert_int_equal(tt_info(t).retransmits, 2);
+	tt_free(t);
+}
+
+/* RFC 3042 §2 limited transmit: the first and second duplicate ACKs each
+ * send one new segment (within cwnd + 2*SMSS and the receive window),
+ * cwnd is unchanged; a third dupACK sends none and starts recovery. */
+static void test_limited_transmit(void **state)
+{
+	(void)state;
+	struct tt *t = tt_new();
+	uint32_t rel[64], len[64];
+	int n = fill_flight(t, 40000, 6, rel, len);
+	uint32_t base = t->our_iss + 1;
+	uint32_t una = base + rel[0];
+	uint32_t nxt = base + rel[n - 1] + len[n - 1];
+	struct mpdk_conn_info i0 = tt_info(t);
+	tt_ack(t, una, 65535);                /* dupack 1 */
+	struct tout s = tt_expect(t, F_ACK);
+	assert_int_equal(s.seq, nxt);
+	assert_int_equal(s.len, MSS);
+	tt_expect_none(t);
+	tt_ack(t, una, 65535);                /* dupack 2 */
+	s = tt_expect(t, F_ACK);
+	assert_int_equal(s.seq, nxt + MSS);
+	assert_int_equal(s.len, MSS);
+	tt_expect_none(t);
+	struct mpdk_conn_info i = tt_info(t);
+	assert_int_equal(i.cwnd, i0.cwnd);
+	assert_int_equal(i.ssthresh, i0.ssthresh);
+	assert_int_equal(tt_ctr(t, "tcp_limited_transmit"), 2);
+	assert_int_equal(tt_ctr(t, "tcp_fast_retransmit"), 0);
+	/* dupack 3: fast retransmit of SND.UNA, no third new segment */
+	tt_ack(t, una, 65535);
+	s = tt_expect(t, F_ACK);
+	assert_int_equal(s.seq, una);
+	assert_int_equal(tt_ctr(t, "tcp_limited_transmit"), 2);
+	assert_int_equal(tt_ctr(t, "tcp_fast_retransmit"), 1);
+	assert_int_equal(tt_ctr(t, "tcp_early_retransmit"), 0);
+	tt_free(t);
+}
+
+/* Limited transmit honours the receive window (RFC 3042 §2): with the
+ * offered window already full, a dupACK sends nothing new. */
+static void test_limited_transmit_rwnd(void **state)
+{
+	(void)state;
+	struct tt *t = tt_new();
+	uint32_t rel[64], len[64];
+	int n = fill_flight(t, 40000, 6, rel, len);
+	uint32_t base = t->our_iss + 1;
+	uint32_t una = base + rel[0];
+	uint16_t wnd = (uint16_t)(rel[n - 1] + len[n - 1] - rel[0]);
+	tt_ack(t, una, wnd);                  /* window update: not a dupack */
+	tt_expect_none(t);
+	tt_ack(t, una, wnd);                  /* dupack 1, window full */
+	tt_expect_none(t);
+	tt_ack(t, una, wnd);                  /* dupack 2 */
+	tt_expect_none(t);
+	assert_int_equal(tt_ctr(t, "tcp_limited_transmit"), 0);
+	tt_free(t);
+}
+
+/* RFC 5827 §3.1 early retransmit: 3 segments outstanding, nothing more
+ * to send, the first is lost; the two dupACKs the peer can send trigger
+ * a fast retransmit (ER_thresh = 3 - 1) without waiting for the RTO. */
+static void test_early_retransmit(void **state)
+{
+	(void)state;
+	struct tt *t = tt_new();
+	tt_active_open(t);
+	assert_int_equal(mpdk_send(t->c, payload, 3 * MSS), 3 * MSS);
+	uint32_t rel[8], len[8];
+	assert_int_equal(collect(t, rel, len, 8), 3);
+	uint32_t una = t->our_iss + 1;
+	uint64_t rto0 = tt_ctr(t, "tcp_rto");
+	tt_ack(t, una, 65535);                /* dupack 1: segment 2 arrived */
+	tt_expect_none(t);                    /* no new data: no limited transmit */
+	tt_ack(t, una, 65535);                /* dupack 2: segment 3 arrived */
+	struct tout s = tt_expect(t, F_ACK);
+	assert_int_equal(s.seq, una);
+	assert_int_equal(s.len, MSS);
+	assert_int_equal(tt_ctr(t, "tcp_early_retransmit"), 1);
+	assert_int_equal(tt_ctr(t, "tcp_fast_retransmit"), 1);
+	assert_int_equal(tt_ctr(t, "tcp_rto"), rto0);
+	tt_ack(t, una + 3 * MSS, 65535);      /* full ACK ends recovery */
+	assert_int_equal(tt_info(t).retransmits, 1);
+	assert_int_equal(tt_ctr(t, "tcp_rto"), rto0);
+	tt_free(t);
+}
+
+/* RFC 5827 §3.2 SACK variant: with 3 segments outstanding and none
+ * to send, recovery starts once ER_thresh = 2 segments are SACKed. */
+static void test_early_retransmit_sack(void **state)
+{
+	(void)state;
+	struct tt *t = tt_new();
+	t->peer_sack = true;
+	tt_active_open(t);
+	assert_true(tt_info(t).sack);
+	assert_int_equal(mpdk_send(t->c, payload, 3 * MSS), 3 * MSS);
+	uint32_t rel[8], len[8];
+	assert_int_equal(collect(t, rel, len, 8), 3);
+	uint32_t una = t->our_iss + 1;
+	struct tcp_opts o = tt_opts(t, F_ACK);
+	o.flags |= TCP_OPT_F_SACK;
+	o.n_sack = 1;
+	o.sack[0].start = una + MSS;
+	o.sack[0].end = una + 2 * MSS;
+	tt_send_raw(t, t->pseq, una, F_ACK, 65535, &o, NULL, 0);
+	tt_expect_none(t);
+	o = tt_opts(t, F_ACK);
+	o.flags |= TCP_OPT_F_SACK;
+	o.n_sack = 1;
+	o.sack[0].start = una + MSS;
+	o.sack[0].end = una + 3 * MSS;
+	tt_send_raw(t, t->pseq, una, F_ACK, 65535, &o, NULL, 0);
+	struct tout s = tt_expect(t, F_ACK);
+	assert_int_equal(s.seq, una);
+	assert_int_equal(s.len, MSS);
+	assert_int_equal(tt_ctr(t, "tcp_early_retransmit"), 1);
+	assert_int_equal(tt_ctr(t, "tcp_sack_recovery"), 1);
+	assert_int_equal(tt_ctr(t, "tcp_rto"), 0);
+	tt_ack(t, una + 3 * MSS, 65535);
+	assert_int_equal(tt_info(t).retransmits, 1);
 	tt_free(t);
 }
 
@@ -484,6 +619,10 @@ int main(void)
 		cmocka_unit_test_setup(test_rto_budget, setup),
 		cmocka_unit_test_setup(test_fast_retransmit_newreno, setup),
 		cmocka_unit_test_setup(test_sack_recovery, setup),
+		cmocka_unit_test_setup(test_limited_transmit, setup),
+		cmocka_unit_test_setup(test_limited_transmit_rwnd, setup),
+		cmocka_unit_test_setup(test_early_retransmit, setup),
+		cmocka_unit_test_setup(test_early_retransmit_sack, setup),
 		cmocka_unit_test_setup(test_paws, setup),
 		cmocka_unit_test_setup(test_window_scaling, setup),
 		cmocka_unit_test_setup(test_zero_window_persist, setup),
