@@ -822,35 +822,7 @@ ssize_t mptcp_api_send(struct tcb *t, const void *buf, size_t len)
 		return -EAGAIN;
 	}
 	uint32_t want = len > space ? space : (uint32_t)len;
-	uint32_t done = 0;
-	const uint8_t *p = buf;
-	struct rte_mbuf *tail = mp->sndq.tail;
-	if (tail != NULL && tail == mp->sndq_own_tail && rte_mbuf_refcnt_read(tail) == 1) {
-		uint32_t room = min32(rte_pktmbuf_tailroom(tail), want);
-		if (room > 0) {
-			memcpy(rte_pktmbuf_mtod_offset(tail, uint8_t *, tail->data_len), p, room);
-			tail->data_len = (uint16_t)(tail->data_len + room);
-			tail->pkt_len = tail->data_len;
-			mp->sndq.bytes += room;
-			done += room;
-		}
-	}
-	/* pool low: leave what is left to rx (see tcp_mem_pressure) */
-	while (done < want && !tcp_mem_pressure(mp->te)) {
-		struct rte_mbuf *m = engine_alloc_mbuf(mp->te->e);
-		if (m == NULL) {
-			CTR_INC(mp->te->e, tcp_tx_nombuf);
-			break;
-		}
-		m->data_off = 0;
-		uint32_t n = min32(rte_pktmbuf_tailroom(m), want - done);
-		memcpy(rte_pktmbuf_mtod(m, uint8_t *), p + done, n);
-		m->data_len = (uint16_t)n;
-		m->pkt_len = n;
-		mbuf_q_push(&mp->sndq, m);
-		mp->sndq_own_tail = m;
-		done += n;
-	}
+	uint32_t done = tcp_sndq_copy_in(mp->te, &mp->sndq, &mp->sndq_own_tail, buf, want);
 	if (done < want) {
 		/* pool exhausted: writable again once mbufs come back */
 		CTR_INC(mp->te->e, tcp_send_nobuf);

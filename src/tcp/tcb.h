@@ -251,6 +251,8 @@ static inline uint32_t tcb_ts_now(const struct tcb *t)
 /* ---- mbuf queues (tcp_conn.c) ---- */
 void mbuf_q_push(struct mbuf_q *q, struct rte_mbuf *m);  /* m: one segment */
 void mbuf_q_push_chain(struct mbuf_q *q, struct rte_mbuf *m); /* splits; drops empty segs */
+uint32_t tcp_sndq_copy_in(struct tcp_engine *te, struct mbuf_q *q, struct rte_mbuf **own_tail,
+			  const void *buf, uint32_t want);
 struct rte_mbuf *mbuf_q_pop(struct mbuf_q *q);
 void mbuf_q_free(struct mbuf_q *q);
 /* Drop @len bytes from the front. */

@@ -158,6 +158,48 @@ static int send_state_check(const struct tcb *t)
 	}
 }
 
+/*
+ * Copy up to @want bytes of @buf to the end of send queue @q: first into
+ * the tail mbuf if we allocated it ourselves (*@own_tail) and nobody else
+ * references it, then into new mbufs. Stops early, counted, when the pool
+ * is low (what is left of it belongs to receive, see tcp_mem_pressure) or
+ * empty. Returns the bytes queued. Shared by TCP sends and MPTCP's meta.
+ */
+uint32_t tcp_sndq_copy_in(struct tcp_engine *te, struct mbuf_q *q, struct rte_mbuf **own_tail,
+			  const void *buf, uint32_t want)
+{
+	const uint8_t *p = buf;
+	uint32_t done = 0;
+	struct rte_mbuf *tail = q->tail;
+
+	if (tail != NULL && tail == *own_tail && rte_mbuf_refcnt_read(tail) == 1) {
+		uint32_t room = min32(rte_pktmbuf_tailroom(tail), want);
+		if (room > 0) {
+			memcpy(rte_pktmbuf_mtod_offset(tail, uint8_t *, tail->data_len), p, room);
+			tail->data_len = (uint16_t)(tail->data_len + room);
+			tail->pkt_len = tail->data_len;
+			q->bytes += room;
+			done += room;
+		}
+	}
+	while (done < want && !tcp_mem_pressure(te)) {
+		struct rte_mbuf *m = engine_alloc_mbuf(te->e);
+		if (m == NULL) {
+			CTR_INC(te->e, tcp_tx_nombuf);
+			break;
+		}
+		m->data_off = 0;
+		uint32_t n = min32(rte_pktmbuf_tailroom(m), want - done);
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), p + done, n);
+		m->data_len = (uint16_t)n;
+		m->pkt_len = n;
+		mbuf_q_push(q, m);
+		*own_tail = m;
+		done += n;
+	}
+	return done;
+}
+
 ssize_t mpdk_send(mpdk_conn_t c, const void *buf, size_t len)
 {
 	struct tcb *t = tcb_from_handle(c);
@@ -178,37 +220,7 @@ ssize_t mpdk_send(mpdk_conn_t c, const void *buf, size_t len)
 		return -EAGAIN;
 	}
 	uint32_t want = len > space ? space : (uint32_t)len;
-	uint32_t done = 0;
-	const uint8_t *p = buf;
-
-	/* Fill the last mbuf we allocated ourselves first (small writes). */
-	struct rte_mbuf *tail = t->sndq.tail;
-	if (tail != NULL && tail == t->sndq_own_tail) {
-		uint32_t room = min32(rte_pktmbuf_tailroom(tail), want);
-		if (room > 0) {
-			memcpy(rte_pktmbuf_mtod_offset(tail, uint8_t *, tail->data_len), p, room);
-			tail->data_len += room;
-			tail->pkt_len = tail->data_len;
-			t->sndq.bytes += room;
-			done += room;
-		}
-	}
-	/* pool low: leave what is left to rx (see tcp_mem_pressure) */
-	while (done < want && !tcp_mem_pressure(t->te)) {
-		struct rte_mbuf *m = engine_alloc_mbuf(t->te->e);
-		if (m == NULL) {
-			CTR_INC(t->te->e, tcp_tx_nombuf);
-			break;
-		}
-		m->data_off = 0;
-		uint32_t n = min32(rte_pktmbuf_tailroom(m), want - done);
-		memcpy(rte_pktmbuf_mtod(m, uint8_t *), p + done, n);
-		m->data_len = (uint16_t)n;
-		m->pkt_len = n;
-		mbuf_q_push(&t->sndq, m);
-		t->sndq_own_tail = m;
-		done += n;
-	}
+	uint32_t done = tcp_sndq_copy_in(t->te, &t->sndq, &t->sndq_own_tail, buf, want);
 	if (done < want) {
 		/* pool exhausted: writable again once mbufs come back */
 		CTR_INC(t->te->e, tcp_send_nobuf);
