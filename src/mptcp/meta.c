@@ -919,20 +919,7 @@ ssize_t mptcp_api_recv(struct tcb *t, void *buf, size_t len)
 	struct mptcp_meta *mp = t->mp;
 	if (mp->rcvq.bytes == 0)
 		return meta_recv_empty(mp);
-	uint8_t *p = buf;
-	size_t done = 0;
-	while (done < len && mp->rcvq.head != NULL) {
-		struct rte_mbuf *m = mp->rcvq.head;
-		uint32_t n = m->data_len;
-		if (n > len - done)
-			n = (uint32_t)(len - done);
-		memcpy(p + done, rte_pktmbuf_mtod(m, uint8_t *), n);
-		done += n;
-		if (n == m->data_len)
-			rte_pktmbuf_free_seg(mbuf_q_pop(&mp->rcvq));
-		else
-			mbuf_q_trim_front(&mp->rcvq, n);
-	}
+	size_t done = mbuf_q_copy_out(&mp->rcvq, buf, len);
 	meta_window_update(mp);
 	return (ssize_t)done;
 }
@@ -943,22 +930,8 @@ ssize_t mptcp_api_recv_mbuf(struct tcb *t, struct rte_mbuf **out)
 	*out = NULL;
 	if (mp->rcvq.bytes == 0)
 		return meta_recv_empty(mp);
-	struct rte_mbuf *head = NULL, *tail = NULL;
-	uint32_t bytes = 0;
-	uint16_t n = 0;
-	while (mp->rcvq.head != NULL && n < UINT16_MAX - 1) {
-		struct rte_mbuf *m = mbuf_q_pop(&mp->rcvq);
-		if (tail)
-			tail->next = m;
-		else
-			head = m;
-		tail = m;
-		bytes += m->data_len;
-		n++;
-	}
-	head->nb_segs = n;
-	head->pkt_len = bytes;
-	*out = head;
+	uint32_t bytes;
+	*out = mbuf_q_take_chain(&mp->rcvq, &bytes);
 	meta_window_update(mp);
 	return bytes;
 }

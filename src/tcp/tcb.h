@@ -257,6 +257,11 @@ struct rte_mbuf *mbuf_q_pop(struct mbuf_q *q);
 void mbuf_q_free(struct mbuf_q *q);
 /* Drop @len bytes from the front. */
 void mbuf_q_trim_front(struct mbuf_q *q, uint32_t len);
+/* Copy up to @len bytes from the front of @q, freeing what was consumed. */
+size_t mbuf_q_copy_out(struct mbuf_q *q, void *buf, size_t len);
+/* Unlink the front of @q (all of it, up to 65534 segments) as one chain;
+ * NULL when empty. */
+struct rte_mbuf *mbuf_q_take_chain(struct mbuf_q *q, uint32_t *bytes);
 
 /* ---- pool, handles, state (tcp_conn.c) ---- */
 struct tcb *tcb_alloc(struct tcp_engine *te);

@@ -293,20 +293,7 @@ ssize_t mpdk_recv(mpdk_conn_t c, void *buf, size_t len)
 		return mptcp_api_recv(t, buf, len);
 	if (t->rcvq.bytes == 0)
 		return recv_empty(t);
-	uint8_t *p = buf;
-	size_t done = 0;
-	while (done < len && t->rcvq.head != NULL) {
-		struct rte_mbuf *m = t->rcvq.head;
-		uint32_t n = m->data_len;
-		if (n > len - done)
-			n = (uint32_t)(len - done);
-		memcpy(p + done, rte_pktmbuf_mtod(m, uint8_t *), n);
-		done += n;
-		if (n == m->data_len)
-			rte_pktmbuf_free_seg(mbuf_q_pop(&t->rcvq));
-		else
-			mbuf_q_trim_front(&t->rcvq, n);
-	}
+	size_t done = mbuf_q_copy_out(&t->rcvq, buf, len);
 	tcp_window_update(t);
 	return (ssize_t)done;
 }
@@ -323,22 +310,8 @@ ssize_t mpdk_recv_mbuf(mpdk_conn_t c, struct rte_mbuf **out)
 	*out = NULL;
 	if (t->rcvq.bytes == 0)
 		return recv_empty(t);
-	struct rte_mbuf *head = NULL, *tail = NULL;
-	uint32_t bytes = 0;
-	uint16_t n = 0;
-	while (t->rcvq.head != NULL && n < UINT16_MAX - 1) {
-		struct rte_mbuf *m = mbuf_q_pop(&t->rcvq);
-		if (tail)
-			tail->next = m;
-		else
-			head = m;
-		tail = m;
-		bytes += m->data_len;
-		n++;
-	}
-	head->nb_segs = n;
-	head->pkt_len = bytes;
-	*out = head;
+	uint32_t bytes;
+	*out = mbuf_q_take_chain(&t->rcvq, &bytes);
 	tcp_window_update(t);
 	return bytes;
 }

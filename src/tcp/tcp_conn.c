@@ -97,6 +97,49 @@ void mbuf_q_trim_front(struct mbuf_q *q, uint32_t len)
 	}
 }
 
+size_t mbuf_q_copy_out(struct mbuf_q *q, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	size_t done = 0;
+	while (done < len && q->head != NULL) {
+		struct rte_mbuf *m = q->head;
+		uint32_t n = m->data_len;
+		if (n > len - done)
+			n = (uint32_t)(len - done);
+		memcpy(p + done, rte_pktmbuf_mtod(m, uint8_t *), n);
+		done += n;
+		if (n == m->data_len)
+			rte_pktmbuf_free_seg(mbuf_q_pop(q));
+		else
+			mbuf_q_trim_front(q, n);
+	}
+	return done;
+}
+
+struct rte_mbuf *mbuf_q_take_chain(struct mbuf_q *q, uint32_t *bytes)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t total = 0;
+	uint16_t n = 0;
+	/* nb_segs is 16 bits: a longer queue is handed out in several calls */
+	while (q->head != NULL && n < UINT16_MAX - 1) {
+		struct rte_mbuf *m = mbuf_q_pop(q);
+		if (tail)
+			tail->next = m;
+		else
+			head = m;
+		tail = m;
+		total += m->data_len;
+		n++;
+	}
+	if (head != NULL) {
+		head->nb_segs = n;
+		head->pkt_len = total;
+	}
+	*bytes = total;
+	return head;
+}
+
 /* ---------------------------------------------------------------- handles */
 
 mpdk_conn_t tcb_handle(const struct tcb *t)
