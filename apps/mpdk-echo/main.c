@@ -839,47 +839,10 @@ static int run_client(struct mpdk_engine *e, const struct echo_opts *o)
  * muted: when that parse fails (or is --help) mpdk_app_init() repeats it and
  * reports in its usual words.
  */
-static int check_combinations(int argc, char **argv, const struct mpdk_app_desc *desc,
-			      struct echo_opts *o)
+static int check_combinations(void *ctx, const struct mpdk_args *args)
 {
-	int dd = -1;
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			dd = i;
-			break;
-		}
-	char **av = calloc((size_t)argc + 1, sizeof(char *));
-	if (av == NULL)
-		return 0;
-	int ac = 1;
-	av[0] = argv[0];
-	for (int i = dd < 0 ? 1 : dd + 1; i < argc; i++)
-		av[ac++] = argv[i];
-
-	fflush(stdout);
-	fflush(stderr);
-	int so = dup(STDOUT_FILENO), se = dup(STDERR_FILENO);
-	int nul = open("/dev/null", O_WRONLY);
-	struct mpdk_args a;
-	int rc = -EINVAL;
-	if (so >= 0 && se >= 0 && nul >= 0) {
-		dup2(nul, STDOUT_FILENO);
-		dup2(nul, STDERR_FILENO);
-		rc = mpdk_args_parse(ac, av, desc, &a);
-		fflush(stdout);
-		fflush(stderr);
-		dup2(so, STDOUT_FILENO);
-		dup2(se, STDERR_FILENO);
-	}
-	if (so >= 0)
-		close(so);
-	if (se >= 0)
-		close(se);
-	if (nul >= 0)
-		close(nul);
-	free(av);
-	if (rc < 0 || a.help)
-		return 0;
+	struct echo_opts *o = ctx;
+	(void)args;
 
 	const char *bad = NULL;
 	if (o->host == NULL) {
@@ -894,7 +857,7 @@ static int check_combinations(int argc, char **argv, const struct mpdk_app_desc 
 		if (bad != NULL) {
 			fprintf(stderr, "mpdk-echo: %s is a client option: it needs --connect HOST "
 				"(see --help)\n", bad);
-			return 2;
+			return -EINVAL;
 		}
 	} else {
 		if (o->seen_duration)
@@ -904,7 +867,7 @@ static int check_combinations(int argc, char **argv, const struct mpdk_app_desc 
 		if (bad != NULL) {
 			fprintf(stderr, "mpdk-echo: %s is a server option: not with --connect "
 				"(see --help)\n", bad);
-			return 2;
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -925,17 +888,13 @@ int main(int argc, char **argv)
 			"just sends them. EAL --log-level mpdk.echo:debug logs each connection.",
 		.opts = echo_options,
 		.handle = echo_handle,
+		.check = check_combinations,
 		.ctx = &opts,
 	};
 	struct mpdk_args args;
 	struct mpdk_stack *stack = NULL;
 
-	int rc = check_combinations(argc, argv, &desc, &opts);
-	if (rc != 0)
-		return rc;
-	opts = opts_defaults;
-
-	rc = mpdk_app_init(argc, argv, &desc, &args, &stack);
+	int rc = mpdk_app_init(argc, argv, &desc, &args, &stack);
 	if (rc == 1)
 		return 0;
 	if (rc == -EINVAL)

@@ -239,58 +239,20 @@ static const struct mpdk_app_option perf_options[] = {
  * muted (when that parse fails or is --help, mpdk_app_init() repeats it
  * and reports in its usual words).
  */
-static int check_combinations(int argc, char **argv, const struct mpdk_app_desc *desc,
-			      struct perf_opts *o)
+static int check_combinations(void *ctx, const struct mpdk_args *args)
 {
-	int dd = -1;
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			dd = i;
-			break;
-		}
-	char **av = calloc((size_t)argc + 1, sizeof(char *));
-	if (av == NULL)
-		return 0;
-	int ac = 1;
-	av[0] = argv[0];
-	for (int i = dd < 0 ? 1 : dd + 1; i < argc; i++)
-		av[ac++] = argv[i];
-
-	fflush(stdout);
-	fflush(stderr);
-	int so = dup(STDOUT_FILENO), se = dup(STDERR_FILENO);
-	int nul = open("/dev/null", O_WRONLY);
-	struct mpdk_args a;
-	int rc = -EINVAL;
-	if (so >= 0 && se >= 0 && nul >= 0) {
-		dup2(nul, STDOUT_FILENO);
-		dup2(nul, STDERR_FILENO);
-		rc = mpdk_args_parse(ac, av, desc, &a);
-		fflush(stdout);
-		fflush(stderr);
-		dup2(so, STDOUT_FILENO);
-		dup2(se, STDERR_FILENO);
-	}
-	if (so >= 0)
-		close(so);
-	if (se >= 0)
-		close(se);
-	if (nul >= 0)
-		close(nul);
-	free(av);
-	if (rc < 0 || a.help)
-		return 0;
+	struct perf_opts *o = ctx;
 
 	const char *N = PERF_NAME;
 	if (o->server && o->host != NULL) {
 		fprintf(stderr, "%s: -s and -c are exclusive: a server or a client (see --help)\n", N);
-		return 2;
+		return -EINVAL;
 	}
 	if (!o->server && o->host == NULL) {
 		fprintf(stderr, "%s: one of -s or -c HOST is required (see --help)\n", N);
-		return 2;
+		return -EINVAL;
 	}
-	if (a.conf.n_addrs == 0)
+	if (args->conf.n_addrs == 0)
 		return 0;  /* mpdk_app_init() says "no --addr given" */
 	const char *bad = NULL;
 	if (o->server) {
@@ -306,34 +268,34 @@ static int check_combinations(int argc, char **argv, const struct mpdk_app_desc 
 			bad = "--congestion";
 		if (bad != NULL) {
 			fprintf(stderr, "%s: %s is a client option: it needs -c HOST (see --help)\n", N, bad);
-			return 2;
+			return -EINVAL;
 		}
 	} else {
 		if (o->one_off) {
 			fprintf(stderr, "%s: --one-off is a server option: it needs -s (see --help)\n", N);
-			return 2;
+			return -EINVAL;
 		}
 		if (o->seen_time && o->seen_bytes) {
 			fprintf(stderr, "%s: only one test end condition: -t SECONDS or -n BYTES (see --help)\n",
 				N);
-			return 2;
+			return -EINVAL;
 		}
 	}
 	if (o->tcp && (o->n_endpoints > 0 || o->scheduler != NULL)) {
 		fprintf(stderr, "%s: %s is an MPTCP option: not with --tcp (see --help)\n", N,
 			o->n_endpoints > 0 ? "--endpoint" : "--scheduler");
-		return 2;
+		return -EINVAL;
 	}
 	for (unsigned i = 0; i < o->n_endpoints; i++) {
 		bool ours = false;
-		for (uint16_t k = 0; k < a.conf.n_addrs; k++)
-			ours |= a.conf.addrs[k].addr == o->endpoints[i].addr;
+		for (uint16_t k = 0; k < args->conf.n_addrs; k++)
+			ours |= args->conf.addrs[k].addr == o->endpoints[i].addr;
 		if (!ours) {
 			char ip[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &o->endpoints[i].addr, ip, sizeof(ip));
 			fprintf(stderr, "%s: invalid --endpoint '%s': not one of the addresses given with --addr\n",
 				N, ip);
-			return 2;
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -390,17 +352,13 @@ int main(int argc, char **argv)
 		.opts = perf_options,
 		.handle = perf_handle,
 		.configure = perf_configure,
+		.check = check_combinations,
 		.ctx = &opts,
 	};
 	struct mpdk_args args;
 	struct mpdk_stack *stack = NULL;
 
-	int rc = check_combinations(argc, argv, &desc, &opts);
-	if (rc != 0)
-		return rc;
-	opts = opts_defaults;
-
-	rc = mpdk_app_init(argc, argv, &desc, &args, &stack);
+	int rc = mpdk_app_init(argc, argv, &desc, &args, &stack);
 	if (rc == 1)
 		return 0;
 	if (rc == -EINVAL)

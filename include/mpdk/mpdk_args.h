@@ -31,6 +31,8 @@ struct mpdk_app_option {
 	const char *help;
 };
 
+struct mpdk_args;
+
 /** An application's description of its options. */
 struct mpdk_app_desc {
 	const char *name;      /**< program name for messages */
@@ -46,6 +48,11 @@ struct mpdk_app_desc {
 	 *  0, or a negative code after printing one line on stderr (-EINVAL
 	 *  makes the app exit 2, like a bad option). May be NULL. */
 	int (*configure)(void *ctx, struct mpdk_stack_conf *conf);
+	/** Called by mpdk_app_init() once the command line parsed (not for
+	 *  --help), before the EAL starts: reject options that are valid alone
+	 *  but not together. Return 0, or -EINVAL after printing one line on
+	 *  stderr (the app exits 2). May be NULL. */
+	int (*check)(void *ctx, const struct mpdk_args *args);
 	void *ctx;
 };
 

@@ -569,6 +569,11 @@ int mpdk_app_init(int argc, char **argv, const struct mpdk_app_desc *app,
 		rc = 1;
 		goto out;
 	}
+	if (app != NULL && app->check != NULL) {
+		rc = app->check(app->ctx, args);
+		if (rc < 0)
+			goto out;
+	}
 	if (c->n_addrs == 0) {
 		rc = usage_error(name, "no --addr given: nothing to serve (see --help)");
 		goto out;
