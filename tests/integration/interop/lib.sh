@@ -408,10 +408,18 @@ check_tcp_pcap() {
 	tcp=$($ts -Y tcp 2>/dev/null | wc -l)
 	log "pcap: $frames frames, $tcp TCP"
 	[ "$tcp" -gt 0 ] || { fail "pcap: no TCP frames"; ok=0; }
-	local bad
-	bad=$($ts -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
-		-Y 'tcp.checksum.status == "Bad" || ip.checksum.status == "Bad"' 2>/dev/null | wc -l)
-	[ "$bad" -eq 0 ] || { fail "pcap: $bad frames with a bad IPv4 or TCP checksum"; ok=0; }
+	local bad badf
+	# A TCP checksum field of 0xffff where 0x0000 is computed is the other
+	# representation of zero in one's complement: valid on the wire
+	# (RFC 1624 §3) and accepted by mpdk (test_cksum), but tshark marks it
+	# Bad. Linux's incremental checksum updates emit it now and then.
+	badf=$($ts -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
+		-Y '(tcp.checksum.status == "Bad" && !(tcp.checksum == 0xffff && tcp.checksum_calculated == 0x0000)) || ip.checksum.status == "Bad"' 2>/dev/null)
+	if [ -n "$badf" ]; then
+		fail "pcap: $(echo "$badf" | wc -l) frames with a bad IPv4 or TCP checksum:"
+		echo "$badf" | head -5
+		ok=0
+	fi
 	bad=$($ts -Y '_ws.malformed' 2>/dev/null | wc -l)
 	[ "$bad" -eq 0 ] || { fail "pcap: $bad malformed frames"; ok=0; }
 	local flags

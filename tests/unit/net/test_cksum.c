@@ -90,6 +90,40 @@ static void test_verify_zero(void **state)
 	assert_int_equal(cksum_finish(cksum_partial(buf, sizeof(buf), 0)), 0);
 }
 
+/* RFC 1624 §3: 0x0000 and 0xffff are the two one's-complement zeros, so a
+ * sender that stores 0xffff where the computed checksum is 0x0000 (Linux's
+ * incremental updates do, now and then; tshark flags it) still verifies,
+ * flat and across an mbuf chain, the way tcp_cksum_ok() checks it. */
+static void test_verify_negative_zero(void **state)
+{
+	(void)state;
+	uint8_t buf[64];
+	srand(5);
+	for (int it = 0; it < 200; it++) {
+		fill_random(buf, sizeof(buf));
+		buf[10] = buf[11] = 0;
+		/* make the data sum 0xffff so that the checksum is 0x0000 */
+		uint16_t c = cksum_finish(cksum_partial(buf, sizeof(buf), 0));
+		uint16_t w;
+		memcpy(&w, buf + 20, 2);
+		uint32_t adj = (uint32_t)w + c;
+		adj = (adj & 0xffff) + (adj >> 16);
+		w = (uint16_t)adj;
+		memcpy(buf + 20, &w, 2);
+		assert_int_equal(cksum_finish(cksum_partial(buf, sizeof(buf), 0)), 0);
+		/* the stored checksum is 0x0000 ... */
+		assert_int_equal(buf[10] | buf[11], 0);
+		/* ... and 0xffff verifies as well */
+		buf[10] = buf[11] = 0xff;
+		assert_int_equal(cksum_finish(cksum_partial(buf, sizeof(buf), 0)), 0);
+		uint16_t cuts[] = {3, 9, 17};
+		struct rte_mbuf *m = chain_from(pool, buf, sizeof(buf), cuts, 3);
+		assert_non_null(m);
+		assert_int_equal(cksum_finish(cksum_mbuf(m, 0, sizeof(buf), 0)), 0);
+		rte_pktmbuf_free(m);
+	}
+}
+
 /* RFC 1071 section 2(B) on mbuf chains: segments of random (odd) sizes and
  * a random sub-range, against the flat reference. */
 static void test_mbuf_random_segments(void **state)
@@ -162,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_flat_random),
 		cmocka_unit_test(test_incremental),
 		cmocka_unit_test(test_verify_zero),
+		cmocka_unit_test(test_verify_negative_zero),
 		cmocka_unit_test(test_mbuf_random_segments),
 		cmocka_unit_test(test_mbuf_one_byte_segments),
 		cmocka_unit_test(test_pseudo_header),
