@@ -43,7 +43,48 @@ struct mpdk_port {
 	uint32_t caps;          /* PORT_* */
 	uint16_t ethdev_id;     /* for kind "ethdev" */
 	void *priv;             /* driver state */
+	/* PORT_TX_TSO: largest TCP payload of one super-segment (bytes). The
+	 * TCP sender uses TSO only when caps has PORT_TX_TSO and this is at
+	 * least two segments' worth. */
+	uint32_t tso_max;
+	/* PORT_TX_TSO: largest Ethernet + IPv4 + TCP headers + tso_segsz the
+	 * port accepts (the frames it cuts, without CRC): mtu + 14 normally;
+	 * net_tap in DPDK 22.11 checks against the MTU alone. */
+	uint32_t tso_frame_max;
+	/* Receive side scaling, when the port spreads frames over its rx
+	 * queues by a Toeplitz hash software can predict (PORT_RSS set and
+	 * rss_key != NULL): an IPv4 TCP/UDP frame goes to queue
+	 * rss_reta[hash % rss_reta_size] (hash % n_rx_queues without a
+	 * table), other IPv4 frames likewise by the address pair, non-IP
+	 * frames to queue 0. The engines use it to know which engine a
+	 * 4-tuple lands on and to pick source ports (design.md). */
+	const uint8_t *rss_key;
+	uint8_t rss_key_len;
+	uint16_t rss_reta_size;
+	const uint16_t *rss_reta;
 };
+
+/* The standard Toeplitz key of the Microsoft RSS specification
+ * ("Verifying the RSS Hash Calculation"): 40 bytes. */
+#define PORT_RSS_STD_KEY_LEN 40
+extern const uint8_t port_rss_std_key[PORT_RSS_STD_KEY_LEN];
+
+/* Toeplitz hash of an IPv4 4-tuple as the receiving NIC computes it:
+ * input = source address, destination address, source port, destination
+ * port, in that order (all in network byte order here). @key must hold at
+ * least 16 bytes. sport = dport = 0 with @with_ports false hashes the
+ * address pair only (12 -> 8 bytes of input). */
+uint32_t port_toeplitz_ipv4(const uint8_t *key, uint32_t saddr, uint32_t daddr, uint16_t sport,
+			    uint16_t dport, bool with_ports);
+/* The rx queue a received IPv4 TCP segment (src -> dst, network byte
+ * order) lands on: 0 for ports without predictable RSS. */
+uint16_t port_rss_queue(const struct mpdk_port *p, uint32_t saddr, uint32_t daddr, uint16_t sport,
+			uint16_t dport);
+/* Does the port spread frames over several rx queues predictably? */
+static inline bool port_rss_predictable(const struct mpdk_port *p)
+{
+	return (p->caps & PORT_RSS) && p->rss_key != NULL && p->n_rx_queues > 1;
+}
 
 static inline uint16_t port_rx_burst(struct mpdk_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {

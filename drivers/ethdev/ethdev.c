@@ -38,7 +38,37 @@ static uint8_t ethdev_rss_key[ETHDEV_RSS_KEY_MAX];
 struct ethdev_priv {
 	bool tx_prepare;  /* offloads in use: rte_eth_tx_prepare before tx */
 	bool started;
+	/* RSS redirection table as programmed (entry i: queue of hash i). */
+	uint16_t reta[RTE_ETH_RSS_RETA_SIZE_512];
 };
+
+/* Program the redirection table as entry i -> queue i % n_rxq and keep a
+ * copy, so that software predicts the queue of a 4-tuple exactly as the
+ * port picks it (drivers/port.h). If the port refuses, read back what it
+ * has. Returns the table size, or 0 when the queue is unpredictable. */
+static uint16_t ethdev_reta_setup(const char *name, uint16_t port_id, uint16_t reta_size,
+				  uint16_t n_rxq, uint16_t *reta)
+{
+	struct rte_eth_rss_reta_entry64 conf[RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE];
+
+	if (reta_size == 0 || reta_size > RTE_ETH_RSS_RETA_SIZE_512 ||
+	    reta_size % RTE_ETH_RETA_GROUP_SIZE != 0)
+		return 0;
+	memset(conf, 0, sizeof(conf));
+	for (unsigned i = 0; i < reta_size; i++) {
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = i % n_rxq;
+	}
+	if (rte_eth_dev_rss_reta_update(port_id, conf, reta_size) != 0 &&
+	    rte_eth_dev_rss_reta_query(port_id, conf, reta_size) != 0) {
+		MPDK_LOG(WARNING, "%s: RSS redirection table neither set nor readable: queue of a "
+			 "flow unknown", name);
+		return 0;
+	}
+	for (unsigned i = 0; i < reta_size; i++)
+		reta[i] = conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	return reta_size;
+}
 
 static uint16_t ethdev_rx_burst(struct mpdk_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -132,8 +162,12 @@ static void choose_offloads(const struct rte_eth_dev_info *info, const struct mp
 		}
 	}
 	/* TSO produces TCP segments whose checksums the NIC must fill in; it is
-	 * useless (and some PMDs refuse it) without TCP checksum offload. */
-	if ((*caps & PORT_TX_TSO) && !(*caps & PORT_TX_TCP_CKSUM)) {
+	 * useless (and some PMDs refuse it) without TCP checksum offload, and
+	 * the IPv4 header of every segment (length, ID) changes, so its
+	 * checksum must be offloaded too (DPDK's GSO, used by net_tap, relies
+	 * on RTE_MBUF_F_TX_IP_CKSUM). The user may turn it off (--no-tso). */
+	if ((*caps & PORT_TX_TSO) &&
+	    (conf->no_tso || !(*caps & PORT_TX_TCP_CKSUM) || !(*caps & PORT_TX_IPV4_CKSUM))) {
 		ec->txmode.offloads &= ~RTE_ETH_TX_OFFLOAD_TCP_TSO;
 		*caps &= ~PORT_TX_TSO;
 	}
@@ -331,15 +365,36 @@ int mpdk_ethdev_port_open(uint16_t port_id, const struct mpdk_ethdev_conf *conf_
 	p->n_rx_queues = n_rxq;
 	p->n_tx_queues = n_txq;
 	p->caps = caps;
+	if (caps & PORT_TX_TSO) {
+		/* IPv4 total length is 16 bits: 20 bytes IPv4 + up to 60 TCP. */
+		uint32_t lim = UINT16_MAX - 20 - 60;
+		p->tso_max = conf->tso_max != 0 && conf->tso_max < lim ? conf->tso_max : lim;
+		/* net_tap (22.11) refuses a TSO packet when tso_segsz plus the
+		 * L2, L3 and L4 headers exceeds the MTU, Ethernet header
+		 * included: make the segments 14 bytes shorter there. */
+		p->tso_frame_max = (uint32_t)p->mtu + RTE_ETHER_HDR_LEN;
+		if (info.driver_name != NULL && strcmp(info.driver_name, "net_tap") == 0)
+			p->tso_frame_max = p->mtu;
+	}
 	p->ethdev_id = port_id;
 	p->priv = priv;
+	if ((caps & PORT_RSS) && ec.rx_adv_conf.rss_conf.rss_key != NULL &&
+	    (ec.rx_adv_conf.rss_conf.rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP)) {
+		p->rss_reta_size = ethdev_reta_setup(name, port_id, info.reta_size, n_rxq, priv->reta);
+		if (p->rss_reta_size > 0) {
+			p->rss_key = ethdev_rss_key;
+			p->rss_key_len = ec.rx_adv_conf.rss_conf.rss_key_len;
+			p->rss_reta = priv->reta;
+		}
+	}
 
 	memset(&link, 0, sizeof(link));
 	if (rte_eth_link_get_nowait(port_id, &link) != 0)
 		link.link_status = RTE_ETH_LINK_DOWN;
 	MPDK_LOG(INFO, "%s: " RTE_ETHER_ADDR_PRT_FMT " MTU %u, %u rx / %u tx queues, caps 0x%x, "
-		 "link %s %u Mb/s", name, RTE_ETHER_ADDR_BYTES(&p->mac), p->mtu, n_rxq, n_txq, caps,
-		 link.link_status ? "up" : "down", link.link_speed);
+		 "TSO %s, link %s %u Mb/s", name, RTE_ETHER_ADDR_BYTES(&p->mac), p->mtu, n_rxq, n_txq,
+		 caps, (caps & PORT_TX_TSO) ? "on" : "off", link.link_status ? "up" : "down",
+		 link.link_speed);
 	*out = p;
 	return 0;
 

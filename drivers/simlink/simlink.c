@@ -46,6 +46,9 @@
 #include <string.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <netinet/in.h>
 
 #include "drivers/port.h"
 #include "core/clock.h"
@@ -57,6 +60,7 @@
  * overtake it, counted from its send time. */
 #define SIMLINK_HOLD_NS (1 * NS_PER_MS)
 #define SIMLINK_RING_MIN 256
+#define SIMLINK_MAX_QUEUES 16
 
 struct sl_frame {
 	uint64_t t;            /* deliver time */
@@ -88,6 +92,9 @@ struct sl_dir {
 	uint64_t held_t, held_since;
 	uint64_t rng_loss, rng_jitter, rng_reorder;
 	bool dest_closed;
+	/* Multi-queue receive: frames whose deliver time has come, sorted
+	 * into the queue RSS chose, until that queue is polled. */
+	struct sl_frames rxq[SIMLINK_MAX_QUEUES];
 };
 
 struct simlink {
@@ -98,6 +105,7 @@ struct simlink {
 	bool closed[2];
 	struct mpdk_port end[2];   /* end[0] = a, end[1] = b */
 	struct sl_dir dir[2];      /* dir[0] = a -> b: sent on end 0, received on end 1 */
+	uint16_t reta[2][SIMLINK_MAX_QUEUES];   /* per end: queue = hash % queues */
 };
 
 static unsigned simlink_count;
@@ -221,6 +229,14 @@ static void sl_dir_flush(struct sl_dir *d)
 		rte_pktmbuf_free(d->held);
 		d->held = NULL;
 		d->st.down_drops++;
+	}
+	for (unsigned q = 0; q < SIMLINK_MAX_QUEUES; q++) {
+		while ((f = sl_frames_front(&d->rxq[q])) != NULL) {
+			rte_pktmbuf_free(f->m);
+			sl_frames_pop(&d->rxq[q]);
+			d->st.down_drops++;
+		}
+		d->rxq[q].head = d->rxq[q].tail = 0;
 	}
 	d->inflight.head = d->inflight.tail = 0;
 	d->backlog.head = d->backlog.tail = 0;
@@ -387,6 +403,92 @@ static inline void sl_rx_reset(struct rte_mbuf *m)
 	m->port = RTE_MBUF_PORT_INVALID;
 }
 
+/* The RSS hash a NIC would compute for @m (drivers/port.h): IPv4
+ * TCP/UDP by the 4-tuple, other IPv4 by the address pair. Returns false
+ * for the rest (ARP, runts), which go to queue 0 without a hash. Reads
+ * headers from the first segment only, as a NIC parser would. */
+static bool sl_rss_hash(const struct mpdk_port *p, const struct rte_mbuf *m, uint32_t *hash)
+{
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ih;
+	uint32_t hlen;
+	bool ports = false;
+	uint16_t sport = 0, dport = 0;
+
+	if (m->data_len < sizeof(*eh) + sizeof(*ih))
+		return false;
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return false;
+	ih = (const struct rte_ipv4_hdr *)(eh + 1);
+	hlen = (uint32_t)(ih->version_ihl & 0xf) * 4;
+	if ((ih->version_ihl >> 4) != 4 || hlen < sizeof(*ih))
+		return false;
+	if ((ih->next_proto_id == IPPROTO_TCP || ih->next_proto_id == IPPROTO_UDP) &&
+	    !(ih->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) &&
+	    m->data_len >= sizeof(*eh) + hlen + 4) {
+		const uint8_t *pp = (const uint8_t *)ih + hlen;
+		memcpy(&sport, pp, 2);
+		memcpy(&dport, pp + 2, 2);
+		ports = true;
+	}
+	*hash = port_toeplitz_ipv4(p->rss_key, ih->src_addr, ih->dst_addr, sport, dport, ports);
+	return true;
+}
+
+/* Move frames due by @now into their rx queues (bounded like the link).
+ * In a queue, a frame's t holds its RSS hash (bit 32: has a hash). */
+static void sl_sort_due(struct sl_dir *d, const struct mpdk_port *rx_end, uint64_t now)
+{
+	const struct sl_frame *f;
+	uint32_t limit = d->conf.queue_limit ? d->conf.queue_limit : SIMLINK_DEFAULT_QUEUE_LIMIT;
+
+	while ((f = sl_frames_front(&d->inflight)) != NULL && f->t <= now) {
+		struct rte_mbuf *m = f->m;
+		uint32_t h = 0;
+		bool has = sl_rss_hash(rx_end, m, &h);
+		uint16_t q = has ? rx_end->rss_reta[h % rx_end->rss_reta_size] : 0;
+
+		sl_frames_pop(&d->inflight);
+		if (sl_frames_count(&d->rxq[q]) >= limit ||
+		    sl_frames_push(&d->rxq[q], m, (has ? 1ull << 32 : 0) | h) != 0) {
+			/* Nobody polls that queue (or no memory): as a NIC
+			 * whose rx ring is full, drop. */
+			d->st.overflow++;
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
+static uint16_t simlink_rx_burst_mq(struct simlink *sl, struct sl_dir *d, const struct mpdk_port *p,
+				    uint16_t q, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct sl_frame *f;
+	uint16_t k = 0;
+	uint64_t now;
+
+	if (q >= p->n_rx_queues)
+		return 0;
+	now = clock_now(sl->clock);
+	sl_release_hold(d, now);
+	sl_sort_due(d, p, now);
+	while (k < n && (f = sl_frames_front(&d->rxq[q])) != NULL) {
+		struct rte_mbuf *m = f->m;
+		uint64_t h = f->t;
+
+		sl_frames_pop(&d->rxq[q]);
+		sl_rx_reset(m);
+		if (h >> 32) {
+			/* a NIC reports the hash it steered by */
+			m->hash.rss = (uint32_t)h;
+			m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+		}
+		pkts[k++] = m;
+	}
+	d->st.delivered += k;
+	return k;
+}
+
 static uint16_t simlink_rx_burst(struct mpdk_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
 	unsigned idx;
@@ -396,6 +498,8 @@ static uint16_t simlink_rx_burst(struct mpdk_port *p, uint16_t q, struct rte_mbu
 	uint64_t now;
 	uint16_t k = 0;
 
+	if (p->n_rx_queues > 1)
+		return simlink_rx_burst_mq(sl, d, p, q, pkts, n);
 	/* One queue: other engines of a stack see nothing, so no frame is
 	 * received twice. */
 	if (q != 0)
@@ -424,6 +528,8 @@ static void sl_dir_free(struct sl_dir *d)
 	sl_dir_flush(d);
 	free(d->inflight.v);
 	free(d->backlog.v);
+	for (unsigned q = 0; q < SIMLINK_MAX_QUEUES; q++)
+		free(d->rxq[q].v);
 }
 
 static void simlink_close(struct mpdk_port *p)
@@ -483,6 +589,8 @@ int mpdk_simlink_create(const struct mpdk_simlink_conf *conf, struct mpdk_port *
 		return -EINVAL;
 	if (conf->mtu != 0 && conf->mtu < RTE_ETHER_MIN_MTU)
 		return -EINVAL;
+	if (conf->n_queues_a > SIMLINK_MAX_QUEUES || conf->n_queues_b > SIMLINK_MAX_QUEUES)
+		return -EINVAL;
 	sl = calloc(1, sizeof(*sl));
 	if (sl == NULL)
 		return -ENOMEM;
@@ -503,10 +611,21 @@ int mpdk_simlink_create(const struct mpdk_simlink_conf *conf, struct mpdk_port *
 			snprintf(p->name, sizeof(p->name), "simlink%u.%c", id, 'a' + i);
 		p->mac = (struct rte_ether_addr){ { 0x02, 0x5e, 0x00, id & 0xff, 0x00, i + 1 } };
 		p->mtu = conf->mtu ? conf->mtu : SIMLINK_DEFAULT_MTU;
-		p->n_rx_queues = 1;
-		p->n_tx_queues = 1;
+		uint16_t nq = i == 0 ? conf->n_queues_a : conf->n_queues_b;
+		nq = nq ? nq : 1;
+		for (uint16_t q = 0; q < SIMLINK_MAX_QUEUES; q++)
+			sl->reta[i][q] = q % nq;
+		p->n_rx_queues = nq;
+		p->n_tx_queues = nq;
 		/* mbufs pass through as they are: chains are fine. */
 		p->caps = PORT_TX_MULTISEG;
+		if (nq > 1) {
+			p->caps |= PORT_RSS;
+			p->rss_key = port_rss_std_key;
+			p->rss_key_len = PORT_RSS_STD_KEY_LEN;
+			p->rss_reta = sl->reta[i];
+			p->rss_reta_size = nq;
+		}
 		p->ethdev_id = UINT16_MAX;
 		p->priv = sl;
 	}

@@ -30,6 +30,14 @@ struct mpdk_ethdev_conf {
 	uint16_t mtu;           /**< default: the port's current MTU (1500) */
 	bool no_offloads;       /**< force software checksums even if offered */
 	bool promiscuous;       /**< default off */
+	/** Do not use TCP segmentation offload even if the port offers it
+	 *  (TSO needs IPv4 and TCP checksum offload too). */
+	bool no_tso;
+	/** Largest TCP payload handed to the port in one TSO super-segment,
+	 *  default and maximum 65535 minus the IPv4 and TCP headers; the
+	 *  stack uses min(this, the send and congestion windows), in whole
+	 *  segments of the MSS. docs/architecture.md "Offloads". */
+	uint32_t tso_max;
 };
 
 /**
@@ -60,6 +68,13 @@ struct mpdk_simlink_conf {
 	struct mpdk_clock *clock; /**< time source (required) */
 	struct rte_mempool *pool; /**< mbuf pool of the link (required) */
 	const char *name;       /**< for logs, may be NULL */
+	/** rx/tx queues of end a and of end b, default 1, at most 16. With
+	 *  more than one, a frame received on that end goes to the queue a
+	 *  NIC's RSS would choose: Toeplitz hash with the standard Microsoft
+	 *  key over the IPv4 addresses and TCP/UDP ports, queue = hash %
+	 *  queues; non-IPv4 frames to queue 0. Still one thread for both
+	 *  ends. */
+	uint16_t n_queues_a, n_queues_b;
 };
 
 /**

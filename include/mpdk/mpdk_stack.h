@@ -66,7 +66,15 @@ struct mpdk_stack_conf {
 	mpdk_ping_cb on_ping_reply;
 	void *ping_arg;
 	const struct mpdk_tcp_conf *tcp; /**< TCP settings (mpdk_tcp.h), NULL = defaults */
+	/** Engines (poll loops, one per lcore) serving the stack, default 1,
+	 *  at most MPDK_MAX_ENGINES. Engine i receives on rx queue i of every
+	 *  port that has one queue per engine and predictable RSS; a port with
+	 *  a single rx queue is received by engine 0, which hands each TCP
+	 *  segment to the engine owning its 4-tuple (docs/architecture.md). */
+	uint16_t n_engines;
 };
+
+#define MPDK_MAX_ENGINES 8
 
 /**
  * Start the DPDK EAL with @p argc / @p argv (the part before "--").
@@ -114,6 +122,30 @@ struct rte_mempool *mpdk_stack_pool(const struct mpdk_stack *s);
 
 /** The stack's clock. */
 struct mpdk_clock *mpdk_stack_clock(const struct mpdk_stack *s);
+
+/** The stack an engine belongs to, or NULL. */
+struct mpdk_stack *mpdk_engine_stack(const struct mpdk_engine *e);
+
+/** Number of engines of the stack. */
+unsigned mpdk_stack_n_engines(const struct mpdk_stack *s);
+
+/**
+ * Poll every engine of the stack once, in order, from the calling thread:
+ * for tests, simulations and single-core setups. Only valid while no lcore
+ * runs any of the stack's engines.
+ * @return the total work done (0 = idle), or -EINVAL.
+ */
+int mpdk_stack_poll(struct mpdk_stack *s);
+
+/**
+ * Run every engine of the stack on its own lcore until *@p stop becomes
+ * true: engine 0 on the calling lcore, engine i (i >= 1) on the i-th worker
+ * lcore of the EAL (rte_eal_remote_launch). Returns when all engines have
+ * stopped.
+ * @return 0, -ENODEV (fewer worker lcores than engines - 1), -EBUSY (a
+ *         worker lcore is busy), -EINVAL.
+ */
+int mpdk_stack_run(struct mpdk_stack *s, volatile bool *stop);
 
 #ifdef __cplusplus
 }

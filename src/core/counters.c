@@ -7,6 +7,7 @@ const char *const counter_names[CTR_MAX] = {
 #include "net/net_counters.def"
 #include "tcp/tcp_counters.def"
 #include "mptcp/mptcp_counters.def"
+#include "secure/secure_counters.def"
 #undef CTR
 };
 
@@ -16,5 +17,6 @@ const char *const counter_descs[CTR_MAX] = {
 #include "net/net_counters.def"
 #include "tcp/tcp_counters.def"
 #include "mptcp/mptcp_counters.def"
+#include "secure/secure_counters.def"
 #undef CTR
 };

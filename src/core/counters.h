@@ -15,6 +15,7 @@ enum counter_id {
 #include "../net/net_counters.def"
 #include "../tcp/tcp_counters.def"
 #include "../mptcp/mptcp_counters.def"
+#include "../secure/secure_counters.def"
 #undef CTR
 	CTR_MAX
 };

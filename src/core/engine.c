@@ -11,6 +11,7 @@
 #include "drivers/port.h"
 #include "net/eth.h"
 #include "mptcp/token.h"
+#include "core/redirect.h"
 
 struct rte_mbuf *engine_alloc_mbuf(struct mpdk_engine *e)
 {
@@ -32,6 +33,15 @@ void engine_input(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
 	m->port = iface;
 	if (unlikely(e->stack->pcap != NULL))
 		engine_pcap(e, m);
+	/* Several engines: the frame may belong to another one. */
+	if (e->rd != NULL && redirect_steer(e, iface, m, true))
+		return;
+	eth_input(e, iface, m);
+}
+
+void engine_input_steered(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
+{
+	m->port = iface;
 	eth_input(e, iface, m);
 }
 
@@ -39,7 +49,14 @@ static void engine_tx_flush_one(struct mpdk_engine *e, uint16_t iface)
 {
 	struct tx_batch *b = &e->tx[iface];
 	struct mpdk_port *p = e->stack->ifaces[iface].port;
-	uint16_t sent = port_tx_burst(p, e->txq, b->pkts, b->n);
+	uint16_t txq = e->port_txq[iface];
+	if (unlikely(txq == ENGINE_TX_VIA0)) {
+		/* No tx queue of our own on this port: engine 0 sends. */
+		redirect_tx(e, iface, b->pkts, b->n);
+		b->n = 0;
+		return;
+	}
+	uint16_t sent = port_tx_burst(p, txq, b->pkts, b->n);
 	CTR_ADD(e, port_tx_frames, sent);
 	if (unlikely(sent < b->n)) {
 		/* The tx ring is full: drop and count. The transport layer's
@@ -54,6 +71,11 @@ void engine_tx(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
 {
 	if (unlikely(e->stack->pcap != NULL))
 		engine_pcap(e, m);
+	engine_tx_queue(e, iface, m);
+}
+
+void engine_tx_queue(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
+{
 	struct tx_batch *b = &e->tx[iface];
 	b->pkts[b->n++] = m;
 	if (b->n == ENGINE_TX_BURST)
@@ -87,7 +109,9 @@ int mpdk_engine_poll(struct mpdk_engine *e)
 	struct mpdk_stack *s = e->stack;
 	engine_refresh_now(e);
 	for (uint16_t i = 0; i < s->n_ifaces; i++) {
-		uint16_t n = port_rx_burst(s->ifaces[i].port, e->rxq, pkts, ENGINE_RX_BURST);
+		if (e->port_rxq[i] == ENGINE_NO_RXQ)
+			continue;
+		uint16_t n = port_rx_burst(s->ifaces[i].port, e->port_rxq[i], pkts, ENGINE_RX_BURST);
 		if (n == 0)
 			continue;
 		/* Stamp input with the time the burst arrived, not the time
@@ -102,6 +126,9 @@ int mpdk_engine_poll(struct mpdk_engine *e)
 			engine_input(e, i, pkts[j]);
 		}
 	}
+	/* Work other engines of the stack handed over (frames, ARP, ...). */
+	if (e->rd != NULL)
+		work += redirect_poll(e);
 	for (unsigned h = 0; h < e->n_hooks; h++)
 		work += e->hooks[h].fn(e, e->hooks[h].arg);
 	unsigned fired = timer_wheel_advance(&e->tw, e->now);
@@ -118,6 +145,8 @@ int mpdk_engine_poll(struct mpdk_engine *e)
 
 void mpdk_engine_run(struct mpdk_engine *e, volatile bool *stop)
 {
+	if (e == NULL || stop == NULL)
+		return;
 	while (!*stop)
 		mpdk_engine_poll(e);
 }

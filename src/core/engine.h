@@ -31,6 +31,7 @@ struct pcap_writer;
 struct arp_cache;
 struct ipv4_lo;
 struct token_table;
+struct redirect;
 
 /* Input handler of an IP protocol; m's data starts at the IPv4 header,
  * m->l3_len is the IP header length, the frame is trimmed to total length. */
@@ -59,12 +60,25 @@ struct mpdk_stack {
 	l4_input_fn l4_input[256];
 	struct mpdk_engine *engines[ENGINE_MAX];
 	unsigned n_engines;
+	/* Per iface with several engines: true when the port cannot spread
+	 * flows itself (one rx queue): engine 0 receives everything and
+	 * hands each TCP segment to the engine that owns its 4-tuple
+	 * (redirect.c). */
+	bool sw_steer[MPDK_MAX_PORTS];
 };
+
+/* port_rxq[] value: this engine does not receive on that port. */
+#define ENGINE_NO_RXQ UINT16_MAX
+/* port_txq[] value: this engine transmits on that port through engine 0. */
+#define ENGINE_TX_VIA0 UINT16_MAX
 
 struct mpdk_engine {
 	struct mpdk_stack *stack;
 	unsigned id;
-	uint16_t rxq, txq;         /* queue index on every port */
+	uint16_t rxq, txq;         /* queue index on every port (= id) */
+	uint16_t port_rxq[MPDK_MAX_PORTS];  /* rx queue polled per iface, or ENGINE_NO_RXQ */
+	uint16_t port_txq[MPDK_MAX_PORTS];  /* tx queue per iface, or ENGINE_TX_VIA0 */
+	struct redirect *rd;       /* ring and redirect table (several engines only) */
 	uint64_t now;              /* clock_now() at the start of this iteration */
 	struct timer_wheel tw;
 	struct arp_cache *arp;
@@ -89,6 +103,9 @@ static inline uint64_t engine_refresh_now(struct mpdk_engine *e)
  * Ownership passes to the engine; frames are written to the pcap and sent
  * at the end of the iteration or when the batch is full. */
 void engine_tx(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m);
+/* engine_tx() for a frame already written to the pcap (sent for another
+ * engine of the stack). */
+void engine_tx_queue(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m);
 /* Send every queued frame now. */
 void engine_tx_flush(struct mpdk_engine *e);
 /* Allocate an mbuf from the stack's pool; counts failures. */
@@ -97,5 +114,8 @@ int engine_add_hook(struct mpdk_engine *e, engine_hook_fn fn, void *arg);
 /* Deliver one received frame (as if from iface's port): used by the poll
  * loop and by tests that inject frames. */
 void engine_input(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m);
+/* engine_input() past the pcap and the choice of engine: a frame another
+ * engine of the stack received and handed to this one. */
+void engine_input_steered(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m);
 
 #endif

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <netinet/in.h>
 #include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -20,6 +22,7 @@
 #include "net/ipv4.h"
 #include "tcp/tcp.h"
 #include "mptcp/token.h"
+#include "core/redirect.h"
 
 #define DEFAULT_N_MBUFS 8191
 #define DEFAULT_TICK_NS (100 * NS_PER_US)
@@ -56,6 +59,23 @@ static int stack_check_conf(const struct mpdk_stack_conf *c)
 		}
 	if (c->n_addrs > MPDK_MAX_ADDRS)
 		return -EINVAL;
+	if (c->n_engines > MPDK_MAX_ENGINES) {
+		MPDK_LOG(ERR, "stack needs 1..%d engines, got %u", MPDK_MAX_ENGINES, c->n_engines);
+		return -EINVAL;
+	}
+	for (uint16_t i = 0; c->n_engines > 1 && i < c->n_ports; i++) {
+		const struct mpdk_port *p = c->ports[i];
+		/* Engine i polls rx queue i: either every engine has its own
+		 * queue and the port's RSS says which one a flow lands on, or
+		 * there is one queue and engine 0 steers in software. */
+		if (p->n_rx_queues > 1 &&
+		    (p->n_rx_queues != c->n_engines || !port_rss_predictable(p))) {
+			MPDK_LOG(ERR, "port %s: %u rx queues for %u engines%s: give it one queue per "
+				 "engine with RSS, or a single queue", p->name, p->n_rx_queues,
+				 c->n_engines, port_rss_predictable(p) ? "" : " and no known RSS key");
+			return -EINVAL;
+		}
+	}
 	for (uint16_t i = 0; i < c->n_addrs; i++) {
 		const struct mpdk_addr_conf *a = &c->addrs[i];
 		if (a->port >= c->n_ports || a->prefix_len > 32 || a->addr == 0) {
@@ -84,6 +104,7 @@ static void engine_free(struct mpdk_engine *e)
 	for (uint16_t i = 0; i < MPDK_MAX_PORTS; i++)
 		if (e->tx[i].n)
 			rte_pktmbuf_free_bulk(e->tx[i].pkts, e->tx[i].n);
+	redirect_engine_fini(e);
 	token_table_reader_unregister(e->stack->tokens, e->id);
 	rte_free(e);
 }
@@ -97,6 +118,17 @@ static int engine_create(struct mpdk_stack *s, unsigned id, struct mpdk_engine *
 	e->id = id;
 	e->rxq = (uint16_t)id;
 	e->txq = (uint16_t)id;
+	for (uint16_t i = 0; i < MPDK_MAX_PORTS; i++) {
+		e->port_rxq[i] = ENGINE_NO_RXQ;
+		e->port_txq[i] = ENGINE_TX_VIA0;
+	}
+	for (uint16_t i = 0; i < s->n_ifaces; i++) {
+		const struct mpdk_port *p = s->ifaces[i].port;
+		if (id < p->n_rx_queues || id == 0)
+			e->port_rxq[i] = (uint16_t)id;
+		if (id < p->n_tx_queues || id == 0)
+			e->port_txq[i] = (uint16_t)id;
+	}
 	engine_refresh_now(e);
 	timer_wheel_init(&e->tw, e->now, s->conf.timer_tick_ns);
 	int rc = token_table_reader_register(s->tokens, id);
@@ -104,8 +136,15 @@ static int engine_create(struct mpdk_stack *s, unsigned id, struct mpdk_engine *
 		rte_free(e);
 		return rc;
 	}
+	rc = redirect_engine_init(e);
+	if (rc < 0) {
+		token_table_reader_unregister(s->tokens, id);
+		rte_free(e);
+		return rc;
+	}
 	rc = ipv4_engine_init(e);
 	if (rc < 0) {
+		redirect_engine_fini(e);
 		token_table_reader_unregister(s->tokens, id);
 		rte_free(e);
 		return rc;
@@ -113,6 +152,8 @@ static int engine_create(struct mpdk_stack *s, unsigned id, struct mpdk_engine *
 	rc = arp_engine_init(e);
 	if (rc < 0) {
 		ipv4_engine_fini(e);
+		redirect_engine_fini(e);
+		token_table_reader_unregister(s->tokens, id);
 		rte_free(e);
 		return rc;
 	}
@@ -121,6 +162,7 @@ static int engine_create(struct mpdk_stack *s, unsigned id, struct mpdk_engine *
 	if (rc < 0) {
 		arp_engine_fini(e);
 		ipv4_engine_fini(e);
+		redirect_engine_fini(e);
 		token_table_reader_unregister(s->tokens, id);
 		rte_free(e);
 		return rc;
@@ -244,8 +286,12 @@ int mpdk_stack_create(const struct mpdk_stack_conf *conf, struct mpdk_stack **ou
 
 	s->l4_input[IPPROTO_ICMP] = icmp_input;
 
-	/* One engine per stack for now; engine i owns queue i of every port. */
-	s->n_engines = 1;
+	/* Engine i owns queue i of every port with one queue per engine; on
+	 * a port with a single queue engine 0 receives and steers. */
+	s->n_engines = s->conf.n_engines ? s->conf.n_engines : 1;
+	s->conf.n_engines = (uint16_t)s->n_engines;
+	for (uint16_t i = 0; i < s->n_ifaces; i++)
+		s->sw_steer[i] = s->n_engines > 1 && s->ifaces[i].port->n_rx_queues == 1;
 	/* One token table per stack: a stack is a host, and two stacks in one
 	 * process (tests, the demo) must not find each other's connections. */
 	s->tokens = token_table_create(s->conf.max_mptcp_conns, ENGINE_MAX);
@@ -260,10 +306,10 @@ int mpdk_stack_create(const struct mpdk_stack_conf *conf, struct mpdk_stack **ou
 		if (rc < 0)
 			goto fail;
 	}
-	for (unsigned i = 0; i < s->n_engines; i++) {
-		arp_announce_all(s->engines[i]);
-		engine_tx_flush(s->engines[i]);
-	}
+	/* One announcement per address is enough: engine 0 speaks for the
+	 * stack (the others learn neighbours from it, redirect.c). */
+	arp_announce_all(s->engines[0]);
+	engine_tx_flush(s->engines[0]);
 	telemetry_stack_register(s); /* /mpdk/ telemetry, dpdk-dumpcap; not fatal */
 	*out = s;
 	return 0;
@@ -277,8 +323,12 @@ void mpdk_stack_free(struct mpdk_stack *s)
 	if (s == NULL)
 		return;
 	telemetry_stack_unregister(s);
-	for (unsigned i = 0; i < ENGINE_MAX; i++)
+	/* engine_free() also frees what is left in the engine's ring, before
+	 * the pool goes. */
+	for (unsigned i = 0; i < ENGINE_MAX; i++) {
 		engine_free(s->engines[i]);
+		s->engines[i] = NULL;
+	}
 	token_table_free(s->tokens);
 	pcap_writer_close(s->pcap);
 	if (s->own_pool)
@@ -339,4 +389,73 @@ struct rte_mempool *mpdk_stack_pool(const struct mpdk_stack *s)
 struct mpdk_clock *mpdk_stack_clock(const struct mpdk_stack *s)
 {
 	return s ? s->clock : NULL;
+}
+
+struct mpdk_stack *mpdk_engine_stack(const struct mpdk_engine *e)
+{
+	return e ? e->stack : NULL;
+}
+
+unsigned mpdk_stack_n_engines(const struct mpdk_stack *s)
+{
+	return s ? s->n_engines : 0;
+}
+
+int mpdk_stack_poll(struct mpdk_stack *s)
+{
+	int work = 0;
+
+	if (s == NULL)
+		return -EINVAL;
+	for (unsigned i = 0; i < s->n_engines; i++)
+		work += mpdk_engine_poll(s->engines[i]);
+	return work;
+}
+
+struct stack_run_arg {
+	struct mpdk_engine *e;
+	volatile bool *stop;
+};
+
+static int stack_run_lcore(void *arg)
+{
+	struct stack_run_arg *a = arg;
+	mpdk_engine_run(a->e, a->stop);
+	return 0;
+}
+
+int mpdk_stack_run(struct mpdk_stack *s, volatile bool *stop)
+{
+	struct stack_run_arg args[ENGINE_MAX];
+	unsigned lcores[ENGINE_MAX];
+	unsigned n = 0, lc;
+	int rc = 0;
+
+	if (s == NULL || stop == NULL)
+		return -EINVAL;
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (n + 1 >= s->n_engines)
+			break;
+		lcores[n++] = lc;
+	}
+	if (n + 1 < s->n_engines) {
+		MPDK_LOG(ERR, "%s: %u engines need %u worker lcores, the EAL has %u (-l)", s->name,
+			 s->n_engines, s->n_engines - 1, n);
+		return -ENODEV;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		args[i] = (struct stack_run_arg){ .e = s->engines[i + 1], .stop = stop };
+		if (rte_eal_remote_launch(stack_run_lcore, &args[i], lcores[i]) != 0) {
+			MPDK_LOG(ERR, "%s: lcore %u is busy", s->name, lcores[i]);
+			*stop = true;
+			n = i;
+			rc = -EBUSY;
+			break;
+		}
+	}
+	if (rc == 0)
+		mpdk_engine_run(s->engines[0], stop);
+	for (unsigned i = 0; i < n; i++)
+		rte_eal_wait_lcore(lcores[i]);
+	return rc;
 }

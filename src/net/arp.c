@@ -477,3 +477,19 @@ unsigned arp_cache_size(const struct mpdk_engine *e)
 {
 	return e->arp != NULL ? e->arp->n_used : 0;
 }
+
+void arp_learn(struct mpdk_engine *e, uint16_t iface, uint32_t ip, const struct rte_ether_addr *mac,
+	       bool add)
+{
+	struct arp_cache *c = e->arp;
+	uint16_t dummy;
+
+	if (c == NULL || ip == 0 || !rte_is_valid_assigned_ether_addr(mac) ||
+	    ipv4_is_local(e, ip, &dummy))
+		return;
+	struct arp_entry *ent = arp_find(c, iface, ip);
+	if (ent == NULL && add)
+		ent = arp_new(c, iface, ip);
+	if (ent != NULL)
+		arp_update(c, ent, mac);
+}

@@ -28,6 +28,12 @@ int arp_output(struct mpdk_engine *e, uint16_t iface, uint32_t next_hop, struct 
 void arp_announce_all(struct mpdk_engine *e);
 /* Look up a resolved entry. Returns true and copies the MAC. */
 bool arp_lookup(struct mpdk_engine *e, uint16_t iface, uint32_t ip, struct rte_ether_addr *mac);
+/* Another engine of the stack heard @ip at @mac on @iface (redirect.c:
+ * ARP frames reach one engine only): refresh the entry, or add it when
+ * @add (the frame was for one of our addresses), as arp_input() would;
+ * nothing is sent or counted as received. */
+void arp_learn(struct mpdk_engine *e, uint16_t iface, uint32_t ip, const struct rte_ether_addr *mac,
+	       bool add);
 /* Number of entries (any state). */
 unsigned arp_cache_size(const struct mpdk_engine *e);
 

@@ -3,7 +3,9 @@
  * Per-engine demux: an rte_hash from the 4-tuple to the connection, a
  * second one from (local address, local port) to the listener (address 0 =
  * every address), and ephemeral port selection (RFC 6056 algorithm 3:
- * a keyed-hash start, then linear search for an unused 4-tuple).
+ * a keyed-hash start, then linear search for an unused 4-tuple; with
+ * several engines, only among ports whose replies the port's RSS sends
+ * to this engine).
  * The tables belong to one engine: created without reader/writer
  * concurrency flags, touched only by the engine's thread.
  */
@@ -15,6 +17,8 @@
 #include <rte_byteorder.h>
 #include "tcp/tcb.h"
 #include "core/log.h"
+#include "core/redirect.h"
+#include "net/ipv4.h"
 
 struct conn_key {
 	uint32_t laddr, raddr;
@@ -158,8 +162,16 @@ uint16_t tcp_ephemeral_port(struct tcp_engine *te, uint32_t laddr, uint32_t radd
 	/* RFC 6056 §3.3.3: F(addresses, secret) + a per-engine counter so
 	 * successive connections to one peer take successive ports. */
 	uint32_t off = tcp_port_offset(te, laddr, raddr, rport) + te->rand_state++;
+	/* Several engines: only ports whose replies land on this engine
+	 * (design.md: active opens pick source ports whose RSS hash lands on
+	 * the home core), about one in n_engines. */
+	const struct mpdk_stack *s = te->e->stack;
+	uint16_t ifc = 0;
+	bool steer = s->n_engines > 1 && ipv4_is_local(te->e, laddr, &ifc);
 	for (uint32_t i = 0; i < n; i++) {
 		uint16_t port = rte_cpu_to_be_16((uint16_t)(lo + (off + i) % n));
+		if (steer && redirect_owner(s, ifc, laddr, port, raddr, rport) != te->e->id)
+			continue;
 		if (port_is_listened(te, laddr, port))
 			continue;
 		if (tcp_demux_lookup(te, laddr, port, raddr, rport) == NULL)

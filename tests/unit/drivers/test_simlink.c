@@ -571,6 +571,84 @@ static void test_close_one_end(void **state)
 	assert_int_equal(rte_mempool_in_use_count(pool), 0);
 }
 
+/* A TCP/IPv4 frame src:sport -> dst:dport (addresses and ports in network
+ * order), headers only. */
+static struct rte_mbuf *tcp_frame(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
+{
+	struct rte_mbuf *m = frame(0, 64);
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	memset(d, 0, 64);
+	d[12] = 0x08;   /* ethertype IPv4 */
+	d[14] = 0x45;
+	d[14 + 9] = 6;  /* TCP */
+	memcpy(d + 14 + 12, &src, 4);
+	memcpy(d + 14 + 16, &dst, 4);
+	memcpy(d + 34, &sport, 2);
+	memcpy(d + 36, &dport, 2);
+	return m;
+}
+
+/* n_queues_b: a frame received on end b goes to the queue RSS picks
+ * (Toeplitz, standard Microsoft key, hash % queues; the hash reported in
+ * the mbuf as a NIC does), non-IPv4 frames to queue 0; end a keeps one
+ * queue. Order within a queue is kept. */
+static void test_multi_queue_rss(void **state)
+{
+	(void)state;
+	struct mpdk_simlink_conf conf = { .seed = 1, .clock = clk, .pool = pool, .n_queues_b = 4 };
+	struct mpdk_port *a, *b;
+	assert_int_equal(mpdk_simlink_create(&conf, &a, &b), 0);
+	assert_int_equal(a->n_rx_queues, 1);
+	assert_int_equal(b->n_rx_queues, 4);
+	assert_int_equal(b->n_tx_queues, 4);
+	assert_true(port_rss_predictable(b));
+	assert_false(port_rss_predictable(a));
+
+	const uint32_t src = rte_cpu_to_be_32(0x0a000001), dst = rte_cpu_to_be_32(0x0a000002);
+	unsigned want[64], got[4] = { 0 };
+	for (unsigned i = 0; i < 64; i++) {
+		uint16_t sp = rte_cpu_to_be_16((uint16_t)(40000 + i)), dp = rte_cpu_to_be_16(80);
+		struct rte_mbuf *m = tcp_frame(src, dst, sp, dp);
+		want[i] = port_toeplitz_ipv4(port_rss_std_key, src, dst, sp, dp, true) % 4;
+		assert_int_equal(port_rss_queue(b, src, dst, sp, dp), want[i]);
+		assert_int_equal(port_tx_burst(a, 0, &m, 1), 1);
+	}
+	struct rte_mbuf *arp = frame(7, 60);   /* ethertype 0: not IPv4 */
+	assert_int_equal(port_tx_burst(a, 0, &arp, 1), 1);
+	for (uint16_t q = 0; q < 4; q++) {
+		struct rte_mbuf *pkts[64];
+		uint16_t n = port_rx_burst(b, q, pkts, 64);
+		unsigned last = 0;
+		for (uint16_t j = 0; j < n; j++) {
+			const uint8_t *d = rte_pktmbuf_mtod(pkts[j], const uint8_t *);
+			if (d[12] != 0x08) {
+				assert_int_equal(q, 0);   /* the non-IP frame */
+				assert_false(pkts[j]->ol_flags & RTE_MBUF_F_RX_RSS_HASH);
+				rte_pktmbuf_free(pkts[j]);
+				continue;
+			}
+			uint16_t sp;
+			memcpy(&sp, d + 34, 2);
+			unsigned i = rte_be_to_cpu_16(sp) - 40000;
+			assert_int_equal(want[i], q);
+			assert_true(i >= last);   /* in order */
+			last = i;
+			assert_true(pkts[j]->ol_flags & RTE_MBUF_F_RX_RSS_HASH);
+			assert_int_equal(pkts[j]->hash.rss % 4, q);
+			got[q]++;
+			rte_pktmbuf_free(pkts[j]);
+		}
+	}
+	assert_int_equal(got[0] + got[1] + got[2] + got[3], 64);
+	for (unsigned q = 0; q < 4; q++)
+		assert_true(got[q] > 0);   /* 64 flows spread over all four */
+	assert_int_equal(port_rx_burst(b, 4, NULL, 0), 0);
+	mpdk_port_close(a);
+	mpdk_port_close(b);
+	conf.n_queues_a = 17;
+	assert_int_equal(mpdk_simlink_create(&conf, &a, &b), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -587,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_jitter),
 		cmocka_unit_test(test_mbuf_handling),
 		cmocka_unit_test(test_close_one_end),
+		cmocka_unit_test(test_multi_queue_rss),
 	};
 	int rc;
 
