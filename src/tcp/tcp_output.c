@@ -9,6 +9,14 @@
  * Ethernet headers; payload is copied out of the send queue, which keeps
  * the data until it is acknowledged. The TCP checksum is left to
  * ipv4_output() (RTE_MBUF_F_TX_TCP_CKSUM, field 0: offload or software).
+ *
+ * TSO (docs/architecture.md "Offloads"): when the egress port offers TCP
+ * segmentation (PORT_TX_TSO), new data of a plain TCP connection goes out
+ * as one super-segment of up to port->tso_max bytes, a whole number of
+ * segments of the per-segment payload, and the port cuts it into
+ * MSS-sized segments that each carry a copy of the TCP header and its
+ * options. Retransmissions, FINs and MPTCP subflows always use MSS-sized
+ * segments.
  */
 #include <string.h>
 #include <netinet/in.h>
@@ -16,6 +24,9 @@
 #include <rte_byteorder.h>
 #include "tcp/tcb.h"
 #include "net/ipv4.h"
+#include "net/route.h"
+#include "net/iface.h"
+#include "drivers/port.h"
 #include "mptcp/mptcp_tcp.h"
 
 #define TH_FIN RTE_TCP_FIN_FLAG
@@ -169,11 +180,37 @@ static void tcb_fill_opts(struct tcb *t, struct tcp_opts *o, uint8_t thflags)
 }
 
 /*
- * Build and send one segment of connection @t. @len bytes of data from the
- * send queue at @seq (reduced when options leave less room). Returns the
- * number of data bytes sent, or -ENOBUFS / -ENOMEM.
+ * The egress port of @t when it offers TSO, NULL to send MSS-sized
+ * segments. Not for MPTCP subflows (their DSS mappings are built per
+ * segment, docs/architecture.md "Offloads") nor for destinations of our
+ * own (looped back, never segmented).
  */
-static int tcp_xmit(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags)
+static const struct mpdk_port *tcp_tso_port(struct tcb *t)
+{
+	struct mpdk_engine *e = tcb_engine(t);
+	struct route_result rr;
+	uint16_t ifc;
+
+	if (t->sf != NULL || t->mp != NULL || ipv4_is_local(e, t->raddr, &ifc))
+		return NULL;
+	if (route_lookup(&e->stack->routes, t->raddr, t->laddr, &rr) < 0)
+		return NULL;
+	const struct net_iface *ifp = &e->stack->ifaces[rr.iface];
+	if (!(ifp->caps & PORT_TX_TSO) || ifp->port == NULL || ifp->port->tso_max == 0)
+		return NULL;
+	return ifp->port;
+}
+
+/*
+ * Build and send one segment of connection @t. @len bytes of data from the
+ * send queue at @seq (reduced when options leave less room). With @tso
+ * (the port, PORT_TX_TSO) and @len at least two segments' payload, the
+ * segment is a TSO super-segment of a whole number of segment payloads,
+ * at most tso->tso_max bytes, never with FIN. Returns the number of data
+ * bytes sent, or -ENOBUFS / -ENOMEM.
+ */
+static int tcp_xmit_tso(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags,
+			const struct mpdk_port *tso)
 {
 	struct mpdk_engine *e = tcb_engine(t);
 	struct tcp_opts o;
@@ -192,7 +229,28 @@ static int tcp_xmit(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags)
 	size_t optlen = tcp_opts_fit(&o, TCP_OPTS_MAX_LEN);
 	optlen = tcp_opts_write(optbuf, optlen, &o);
 	uint32_t maxdata = t->mss_base > optlen ? t->mss_base - (uint32_t)optlen : 1;
-	if (len > maxdata) {
+	uint32_t nseg = 1;
+	uint32_t segsz = maxdata;
+	if (tso != NULL && t->sf == NULL) {
+		/* what the port accepts per resulting frame */
+		uint32_t hdrs = RTE_ETHER_HDR_LEN + 20 + 20 + (uint32_t)optlen;
+		if (tso->tso_frame_max > hdrs && tso->tso_frame_max - hdrs < segsz)
+			segsz = tso->tso_frame_max - hdrs;
+	}
+	if (tso != NULL && len >= 2 * segsz && t->sf == NULL) {
+		/* IPv4 total length is 16 bits */
+		uint32_t cap = UINT16_MAX - 20 - 20 - (uint32_t)optlen;
+		cap = min32(min32(len, tso->tso_max), cap);
+		nseg = cap / segsz;
+		if (nseg >= 2) {
+			maxdata = segsz;
+			len = nseg * maxdata;
+			thflags &= ~TH_FIN;   /* the caller sends it separately */
+		} else {
+			nseg = 1;
+		}
+	}
+	if (nseg == 1 && len > maxdata) {
 		len = maxdata;
 		thflags &= ~TH_FIN;  /* the FIN follows the last byte only */
 	}
@@ -235,6 +293,14 @@ static int tcp_xmit(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags)
 		sndq_copy(t, seq, len, m, hlen);
 	m->l4_len = (uint8_t)hlen;
 	m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
+	if (nseg > 1) {
+		/* ipv4_output() adds IPV4 | IP_CKSUM, the lengths and the
+		 * pseudo-header sum without length (rte_ipv4_phdr_cksum) */
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		m->tso_segsz = (uint16_t)maxdata;
+		CTR_INC(e, tcp_tso_sends);
+		CTR_ADD(e, tcp_tso_segs, nseg);
+	}
 
 	if (thflags & TH_ACK) {
 		t->last_ack_sent = t->rcv_nxt;
@@ -245,8 +311,8 @@ static int tcp_xmit(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags)
 		}
 		t->flags &= ~TF_ACKNOW;
 	}
-	t->segs_out++;
-	CTR_INC(e, tcp_tx_segs);
+	t->segs_out += nseg;
+	CTR_ADD(e, tcp_tx_segs, nseg);
 	if (len > 0)
 		t->last_tx_data = engine_now(e);
 	int rc = ipv4_output(e, m, t->laddr, t->raddr, IPPROTO_TCP, IPV4_DEFAULT_TTL);
@@ -254,6 +320,11 @@ static int tcp_xmit(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags)
 		CTR_INC(e, tcp_tx_noroute);
 	/* A segment lost below us is recovered like one lost on the wire. */
 	return (int)len;
+}
+
+static int tcp_xmit(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags)
+{
+	return tcp_xmit_tso(t, seq, len, thflags, NULL);
 }
 
 void tcp_send_syn(struct tcb *t)
@@ -420,6 +491,7 @@ static bool output_window(struct tcb *t)
 			extra = 2 * t->mss;
 		cwnd += extra;
 	}
+	const struct mpdk_port *tso = tcp_tso_port(t);
 	for (;;) {
 		uint32_t wnd = min32(t->snd_wnd, cwnd);
 		uint32_t inflight = t->snd_nxt - t->snd_una;
@@ -445,10 +517,20 @@ static bool output_window(struct tcb *t)
 			if (len == 0)
 				break;
 		}
-		int n = tcp_xmit(t, t->snd_nxt, len, TH_ACK | (fin ? TH_FIN : 0));
+		/* TSO: new data beyond one segment, up to what both windows
+		 * allow, as one super-segment; the FIN, a short tail and
+		 * retransmissions go as ordinary segments. */
+		uint32_t tso_len = 0;
+		if (tso != NULL && !rtx && len == t->mss) {
+			uint32_t big = min32(min32(avail, usable), tso->tso_max);
+			if (big >= 2 * t->mss)
+				tso_len = big;
+		}
+		int n = tso_len != 0 ? tcp_xmit_tso(t, t->snd_nxt, tso_len, TH_ACK, tso)
+				     : tcp_xmit(t, t->snd_nxt, len, TH_ACK | (fin ? TH_FIN : 0));
 		if (n < 0)
 			break;
-		if ((uint32_t)n < len)
+		if (tso_len != 0 || (uint32_t)n < len)
 			fin = false;
 		if (rtx) {
 			t->retransmits++;
