@@ -71,6 +71,20 @@ expect 2 "$E: invalid value for --port: '0'" -- --addr 0:10.0.0.2/24 -p 0
 expect 2 "$E: invalid value for --port: '65536'" -- --addr 0:10.0.0.2/24 --port 65536
 expect 2 "$E: invalid value for --port: '7x'" -- --addr 0:10.0.0.2/24 --port=7x
 expect 2 "$E: invalid value for --duration: '-1'" -- --addr 0:10.0.0.2/24 --duration -1
+# MPTCP path manager options
+expect 2 "$E: invalid value for --endpoint: '10.0.0.2,fullmesh'" -- --addr 0:10.0.0.2/24 --endpoint 10.0.0.2,fullmesh
+expect 2 "$E: invalid value for --endpoint: '10.0.0.2,'" -- --addr 0:10.0.0.2/24 --endpoint 10.0.0.2,
+expect 2 "$E: invalid --endpoint '10.0.0.9': not one of the addresses given with --addr" -- --addr 0:10.0.0.2/24 --endpoint 10.0.0.9,signal
+expect 2 "$E: invalid value for --remove-addr-after: '100'" -- --addr 0:10.0.0.2/24 --remove-addr-after 100
+expect 2 "$E: invalid --remove-addr-after: 10.0.0.9 is not one of the addresses given with --addr" -- --addr 0:10.0.0.2/24 --remove-addr-after 100:10.0.0.9
+# --app-keys KEYA:KEYB (key mode app, docs/cli.md)
+expect 2 "$E: --app-keys needs --key-mode app $SEP" -- --addr 0:10.0.0.2/24 --app-keys 1:2
+expect 2 "$E: --app-keys needs --key-mode app $SEP" -- --addr 0:10.0.0.2/24 --key-mode rfc8684 --app-keys 0x1:0x2
+for k in 1 1: :2 1:1 0:2 1:0 zz:1 1:2:3 12345678901234567:1 '1 :2' 0x:1 -1:2; do
+	expect 2 "$E: invalid value for --app-keys: '$k'" -- --addr 0:10.0.0.2/24 --key-mode app --app-keys "$k"
+done
+expect 2 "$E: option '--app-keys' requires an argument $SEP" -- --addr 0:10.0.0.2/24 --key-mode app --app-keys
+expect 2 "$E: option '--deny-join-initial' takes no argument $SEP" -- --addr 0:10.0.0.2/24 --deny-join-initial=1
 expect 2 "$E: invalid --addr '0:10.0.0.300/24': bad IPv4 address" -- --addr 0:10.0.0.300/24
 expect 2 "$E: invalid --addr '0:10.0.0/24': bad IPv4 address" -- --addr 0:10.0.0/24
 expect 2 "$E: invalid --addr '0:10.0.0.1.1/24': bad IPv4 address" -- --addr 0:10.0.0.1.1/24

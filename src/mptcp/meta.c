@@ -69,6 +69,7 @@ static void meta_free(struct mptcp_meta *mp)
 	mbuf_q_free(&mp->sndq);
 	mbuf_q_free(&mp->rcvq);
 	tcp_reasm_clear(&mp->reasm);
+	hs_meta_wipe(mp);   /* keys, HMAC contexts, EC key pair, K (hs_ec.c) */
 	free(mp);
 }
 
@@ -226,8 +227,12 @@ struct mptcp_subflow *mptcp_meta_pick(struct mptcp_meta *mp, uint64_t pending, u
 		memset(s, 0, sizeof(*s));
 		s->sf = sf;
 		s->srtt_us = t->srtt_us;
-		s->cwnd_bytes = t->cc.c.cwnd;
-		s->inflight_bytes = queued;
+		/* room as TCP counts it, RFC 6675 recovery included (sched.h) */
+		bool sackr = t->in_recovery && (t->flags & TF_SACK_OK);
+		mptcp_sched_set_window(s, &(struct mptcp_sched_tcp_window){
+			.cwnd = t->cc.c.cwnd, .held = queued, .sack_recovery = sackr,
+			.unsent = tcb_data_end(t) - t->snd_max,
+			.pipe = sackr ? tcp_sack_pipe(&t->sb, t->snd_una, t->snd_max) : 0 });
 		uint32_t w = t->snd_wnd > queued ? t->snd_wnd - queued : 0;
 		s->snd_wnd_avail = (uint32_t)(w < wroom ? w : wroom);
 		s->backup = sf->backup || sf->peer_backup;
@@ -290,6 +295,10 @@ void mptcp_meta_push(struct mptcp_meta *mp)
 
 	if (!(mp->flags & MF_ESTABLISHED) || (mp->flags & MF_DONE))
 		return;
+	/* single-path TCP after a fallback (§3.7): no DATA_ACKs carry a
+	 * data-level window any more; the subflow's own window is the limit */
+	if (mp->flags & MF_FALLBACK)
+		mp->snd_wnd_end = mp->write_seq;
 	struct mptcp_sched_subflow ss[MPTCP_SCHED_MAX_SUBFLOWS];
 	struct mptcp_sched_choice ch;
 	for (int guard = 0; guard < 256; guard++) {
@@ -371,7 +380,12 @@ void mptcp_meta_push(struct mptcp_meta *mp)
 		if (sf != NULL && sf->kind == SF_MPC && sf->client && !sf->fully_established &&
 		    !(mp->flags & MF_FALLBACK))
 			sf = NULL;
-		if (sf != NULL) {
+		if (sf != NULL && (mp->flags & MF_FALLBACK)) {
+			/* single-path TCP (§3.7): the subflow's FIN is the
+			 * DATA_FIN (mptcp_sf_acked sees it acknowledged) */
+			mp->flags |= MF_EOF_SENT;
+			tcb_queue_fin(sf->t);
+		} else if (sf != NULL) {
 			mp->flags |= MF_EOF_SENT;
 			CTR_INC(e, mptcp_data_fin_tx);
 			mptcp_sf_send_ack(sf);
@@ -386,6 +400,10 @@ static void rq_add(struct mptcp_meta *mp, uint64_t dsn, uint32_t len)
 {
 	if (dsn + len <= mp->snd_una || len == 0)
 		return;
+	/* data sent twice at the data level: after a fallback the peer
+	 * could not tell the copies apart (§3.7; Linux clears
+	 * allow_infinite_fallback on a reinjection too) */
+	mp->flags |= MF_NO_INFINITE;
 	if (dsn < mp->snd_una) {
 		len -= (uint32_t)(mp->snd_una - dsn);
 		dsn = mp->snd_una;
@@ -410,6 +428,33 @@ static void rq_add(struct mptcp_meta *mp, uint64_t dsn, uint32_t len)
 	mp->rq[mp->rq_n].dsn = dsn;
 	mp->rq[mp->rq_n].len = len;
 	mp->rq_n++;
+}
+
+bool mptcp_meta_can_fall_back(const struct mptcp_meta *mp, const struct mptcp_subflow *sf)
+{
+	return sf->kind == SF_MPC && sf->initial && sf->active && TAILQ_FIRST(&mp->sfs) == sf &&
+	       TAILQ_NEXT(sf, link) == NULL && mp->joins_opened == 0 &&
+	       !(mp->flags & (MF_NO_INFINITE | MF_DONE)) && tcp_reasm_empty(&mp->reasm);
+}
+
+void mptcp_meta_fall_back(struct mptcp_meta *mp, struct mptcp_subflow *sf, uint32_t ssn,
+			  uint64_t dsn)
+{
+	struct tcb *t = sf->t;
+	if (mp->flags & MF_FALLBACK)
+		return;
+	CTR_INC(mp_engine(mp), mptcp_fallback_infinite);
+	sf->infinite = true;
+	sf->inf_ssn = ssn;
+	sf->inf_dsn = dsn;
+	mp->flags |= MF_FALLBACK;
+	/* what TCP acknowledged is delivered: the DATA_ACKs stop here */
+	uint64_t acked = mp->snd_nxt;
+	if (sf->tx_n > 0) {
+		const struct mptcp_txmap *x = &sf->tx[sf->tx_head];
+		acked = x->dsn + (SEQ_GT(t->snd_una, x->ssn) ? (uint32_t)(t->snd_una - x->ssn) : 0);
+	}
+	mptcp_meta_data_ack(mp, acked, NULL);
 }
 
 /* Data mapped on @sf and not DATA_ACKed goes again on other subflows. */
@@ -1037,6 +1082,8 @@ void mptcp_api_info(struct tcb *t, struct mpdk_conn_info *i)
 	i->mptcp_checksum = (mp->flags & MF_CSUM) != 0;
 	i->mptcp_subflows = (uint8_t)meta_count(mp);
 	i->mptcp_local_key = mp->local_key;
+	if (mp->hs_mode == HS_APP)   /* IDSNs from the tokens (hs_app.c) */
+		hs_app_info(mp, i);
 	uint64_t rtx = 0;
 	const struct mptcp_subflow *sf;
 	TAILQ_FOREACH(sf, &mp->sfs, link)

@@ -22,6 +22,11 @@ enum {
 	LEN_JOIN_SYN_EC = 16,
 	LEN_CAP_EC_BASE = 5,    /* kind, length, subtype|version, flags, type */
 	LEN_CAP_EC_CONFIRM = 4,
+	LEN_CAP_APP_SYN = 4,        /* flag G: tokens in place of keys */
+	LEN_CAP_APP_SYNACK = 8,
+	LEN_CAP_APP_ACK = 12,
+	LEN_CAP_APP_ACK_DATA = 14,
+	LEN_CAP_APP_ACK_DATA_CSUM = 16,
 	LEN_JOIN_SYNACK = 16,
 	LEN_JOIN_ACK = 24,
 	LEN_DSS_BASE = 4,
@@ -168,6 +173,48 @@ static int parse_capable_ec(const uint8_t *p, uint8_t optlen, bool pure_syn, boo
 	return 0;
 }
 
+static bool cap_is_app(enum mptcp_cap_form form)
+{
+	return form >= MPTCP_CAP_APP_SYN && form <= MPTCP_CAP_APP_ACK_DATA;
+}
+
+/*
+ * Application-supplied keys (flag G; docs/security.md): the token forms.
+ * Returns 1 when the option is not one of them (G with RFC 8684's length
+ * for the segment, or a SYN that also offers H): the caller parses it as
+ * RFC 8684's.
+ */
+static int parse_capable_app(const uint8_t *p, uint8_t optlen, bool pure_syn, bool syn,
+			     struct mptcp_opt_capable *c)
+{
+	if (pure_syn) {
+		if (optlen != LEN_CAP_APP_SYN || (c->flags & MPTCP_CAP_H_HMAC_SHA256))
+			return 1;
+		c->form = MPTCP_CAP_APP_SYN;
+	} else if (syn) {
+		if (optlen != LEN_CAP_APP_SYNACK)
+			return 1;
+		c->form = MPTCP_CAP_APP_SYNACK;
+		c->snd_token = get32(p + 4);
+	} else if (optlen == LEN_CAP_APP_ACK || optlen == LEN_CAP_APP_ACK_DATA ||
+		   optlen == LEN_CAP_APP_ACK_DATA_CSUM) {
+		c->form = optlen == LEN_CAP_APP_ACK ? MPTCP_CAP_APP_ACK : MPTCP_CAP_APP_ACK_DATA;
+		c->snd_token = get32(p + 4);
+		c->rcv_token = get32(p + 8);
+		if (optlen >= LEN_CAP_APP_ACK_DATA)
+			c->data_len = get16(p + 12);
+		if (optlen == LEN_CAP_APP_ACK_DATA_CSUM) {
+			c->has_csum = true;
+			c->csum = get16(p + 14);
+		}
+	} else {
+		return 1;
+	}
+	if (c->flags & MPTCP_CAP_B_EXTENSIBILITY)
+		return -ENOTSUP;
+	return 0;
+}
+
 /*
  * Section 3.1. The form is fixed by the segment: SYN -> 4, SYN/ACK -> 12,
  * otherwise the third ACK (20) or the first data (22, 24 with checksum).
@@ -188,6 +235,22 @@ static int parse_capable(const uint8_t *p, uint8_t optlen, uint8_t tcp_flags,
 	if (c->version < MPTCP_VERSION ||
 	    (c->version > MPTCP_VERSION && !(pure_syn && optlen == LEN_CAP_SYN)))
 		return -ENOTSUP;
+
+	/* G (and not E): the token forms, when the length is theirs. */
+	if ((c->flags & MPTCP_CAP_G_APP_KEYS) && !(c->flags & MPTCP_CAP_E_EC)) {
+		int rc = parse_capable_app(p, optlen, pure_syn, syn, c);
+
+		if (rc <= 0) {
+			if (rc < 0)
+				c->form = 0;
+			return rc;
+		}
+		c->form = 0;
+		c->snd_token = c->rcv_token = 0;
+		c->data_len = 0;
+		c->has_csum = false;
+		c->csum = 0;
+	}
 
 	/* E with RFC 8684's length for this segment is an RFC 8684 option
 	 * that happens to offer E too; any other length is an EC form. */
@@ -439,6 +502,21 @@ size_t mptcp_opt_len(const struct mptcp_opt *o)
 		}
 		case MPTCP_CAP_EC_ACK_CONFIRM:
 			return (o->mpc.flags & MPTCP_CAP_E_EC) ? LEN_CAP_EC_CONFIRM : 0;
+		case MPTCP_CAP_APP_SYN:
+		case MPTCP_CAP_APP_SYNACK:
+		case MPTCP_CAP_APP_ACK:
+		case MPTCP_CAP_APP_ACK_DATA:
+			/* G set, E clear (or the receiver would parse an EC form),
+			 * and APP_SYN without H (or it reads as MPTCP_CAP_SYN) */
+			if ((o->mpc.flags & (MPTCP_CAP_G_APP_KEYS | MPTCP_CAP_E_EC)) != MPTCP_CAP_G_APP_KEYS)
+				return 0;
+			if (o->mpc.form == MPTCP_CAP_APP_SYN)
+				return (o->mpc.flags & MPTCP_CAP_H_HMAC_SHA256) ? 0 : LEN_CAP_APP_SYN;
+			if (o->mpc.form == MPTCP_CAP_APP_SYNACK)
+				return LEN_CAP_APP_SYNACK;
+			if (o->mpc.form == MPTCP_CAP_APP_ACK)
+				return LEN_CAP_APP_ACK;
+			return o->mpc.has_csum ? LEN_CAP_APP_ACK_DATA_CSUM : LEN_CAP_APP_ACK_DATA;
 		}
 		return 0;
 	case MPTCP_SUB_JOIN:
@@ -538,6 +616,17 @@ size_t mptcp_opt_write(uint8_t *buf, size_t budget, const struct mptcp_opt *o)
 				p[4] = o->mpc.ec_type;
 				memcpy(p + LEN_CAP_EC_BASE, o->mpc.ec_coord, n - LEN_CAP_EC_BASE);
 			}
+			break;
+		}
+		if (cap_is_app(o->mpc.form)) {
+			if (n >= LEN_CAP_APP_SYNACK)
+				put32(p + 4, o->mpc.snd_token);
+			if (n >= LEN_CAP_APP_ACK)
+				put32(p + 8, o->mpc.rcv_token);
+			if (n >= LEN_CAP_APP_ACK_DATA)
+				put16(p + 12, o->mpc.data_len);
+			if (n == LEN_CAP_APP_ACK_DATA_CSUM)
+				put16(p + 14, o->mpc.csum);
 			break;
 		}
 		if (n >= LEN_CAP_SYNACK)

@@ -52,6 +52,11 @@ enum mptcp_subtype {
  * for the EC point exchange of draft "SE-MPTCP" (the draft's suggestion;
  * docs/security.md). To an RFC 8684 parser it is just an unassigned bit. */
 #define MPTCP_CAP_E_EC 0x08
+/* G: application-supplied keys (docs/security.md "Application-supplied
+ * keys"; seeds app-auth-handshake-slides.txt "MP_CAPABLE handshake" and
+ * tls-authentication-draft.txt section 2). MP_CAPABLE carries 32-bit
+ * tokens instead of keys; the keys come later from the application. */
+#define MPTCP_CAP_G_APP_KEYS 0x02
 
 /* The four placements of version 1. The form follows from the segment's
  * SYN/ACK bits and the option length. */
@@ -75,6 +80,18 @@ enum mptcp_cap_form {
 			      * B's x (2nd segment) or A's y (4th) */
 	MPTCP_CAP_EC_ACK_CONFIRM, /* no SYN, length 4, no type byte: the
 				   * compressed variant's third ACK */
+	/*
+	 * Application-supplied keys (flag G, E clear; docs/security.md).
+	 * Tokens, 4 big-endian bytes each, where RFC 8684 puts keys. A
+	 * 4-byte SYN with G and H offers both and stays MPTCP_CAP_SYN; with G
+	 * alone it is MPTCP_CAP_APP_SYN. Forms start at 16, clear of the
+	 * others.
+	 */
+	MPTCP_CAP_APP_SYN = 16, /* SYN, G without H: length 4 */
+	MPTCP_CAP_APP_SYNACK,   /* SYN/ACK: Token-B (snd_token), length 8 */
+	MPTCP_CAP_APP_ACK,      /* third ACK: Token-A, Token-B, length 12 */
+	MPTCP_CAP_APP_ACK_DATA, /* first data: both tokens + Data-Level
+				 * Length, length 14, or 16 with a checksum */
 };
 
 /*
@@ -96,8 +113,10 @@ struct mptcp_opt_capable {
 	uint8_t flags;    /* the whole flags byte, MPTCP_CAP_* */
 	uint64_t snd_key; /* SYNACK: Key-B; ACK forms: Key-A */
 	uint64_t rcv_key; /* ACK forms: Key-B */
-	uint16_t data_len; /* ACK_DATA only */
-	bool has_csum;    /* ACK_DATA only: length 24 */
+	uint32_t snd_token; /* APP forms: APP_SYNACK Token-B, APP_ACK* Token-A */
+	uint32_t rcv_token; /* APP_ACK, APP_ACK_DATA: Token-B */
+	uint16_t data_len; /* ACK_DATA, APP_ACK_DATA only */
+	bool has_csum;    /* ACK_DATA (length 24), APP_ACK_DATA (16) only */
 	uint16_t csum;    /* host order of the wire field */
 	/* EC forms except ACK_CONFIRM: the type byte and the coordinate,
 	 * mptcp_ec_coord_len(ec_type & MPTCP_EC_TYPE_CURVE) bytes used. */

@@ -27,6 +27,10 @@ static const struct mpdk_mptcp_conf *pm_conf(const struct mptcp_meta *mp)
 	return &mp->te->conf.mptcp;
 }
 
+/* An endpoint taken away with mpdk_mptcp_endpoint_del(): kept in the
+ * table (its address id still names it) but no longer announced or used. */
+#define EP_REMOVED 0x80
+
 static uint32_t initial_laddr(const struct mptcp_meta *mp)
 {
 	const struct mptcp_subflow *sf;
@@ -71,6 +75,10 @@ int mptcp_pm_join_connect(struct mptcp_meta *mp, uint32_t laddr, uint32_t raddr,
 
 	if (mp->joins_opened >= pm_conf(mp)->max_subflows || (mp->flags & (MF_DONE | MF_FALLBACK)))
 		return -ENOSPC;
+	if (mp->hs_mode == HS_APP && !mp->app.keys_set) {
+		CTR_INC(e, mptcp_app_join_nokeys_tx);   /* no keys for the HMACs yet */
+		return -EAGAIN;
+	}
 	if (laddr == 0) {
 		if (route_lookup(&e->stack->routes, raddr, 0, &rr) < 0)
 			return -MPDK_ENOROUTE;
@@ -119,7 +127,7 @@ static void pm_signal_next(struct mptcp_meta *mp)
 	uint32_t init = initial_laddr(mp);
 	while (mp->signal_next < c->n_endpoints) {
 		const struct mpdk_mptcp_endpoint *ep = &c->endpoints[mp->signal_next++];
-		if (!(ep->flags & MPDK_MPTCP_EP_SIGNAL) || ep->addr == init)
+		if (!(ep->flags & MPDK_MPTCP_EP_SIGNAL) || (ep->flags & EP_REMOVED) || ep->addr == init)
 			continue;
 		bool b;
 		memset(&mp->add_addr, 0, sizeof(mp->add_addr));
@@ -138,14 +146,24 @@ void mptcp_pm_established(struct mptcp_meta *mp)
 	struct tcb *a = mp->anchor;
 	if (a == NULL)
 		return;
+	if (mp->hs_mode == HS_APP && !hs_app_pm_ready(mp))
+		return;   /* again when the application sets the keys (hs_app.c) */
 	pm_signal_next(mp);
 	if (!mp->client)
 		return;
 	/* `subflow` endpoints: join from each to the peer's address */
 	for (unsigned i = 0; i < c->n_endpoints; i++) {
 		const struct mpdk_mptcp_endpoint *ep = &c->endpoints[i];
-		if (!(ep->flags & MPDK_MPTCP_EP_SUBFLOW) || ep->addr == a->laddr)
+		if (!(ep->flags & MPDK_MPTCP_EP_SUBFLOW) || (ep->flags & EP_REMOVED) ||
+		    ep->addr == a->laddr)
 			continue;
+		if (mp->flags & MF_PEER_C) {
+			/* §3.1: the peer set C, it takes no subflows to the
+			 * address and port of the initial one; only to those it
+			 * announces (ADD_ADDR) */
+			CTR_INC(mp->te->e, mptcp_join_peer_c_skipped);
+			continue;
+		}
 		mptcp_pm_join_connect(mp, ep->addr, a->raddr, a->rport, 0,
 				      (ep->flags & MPDK_MPTCP_EP_BACKUP) != 0);
 	}
@@ -157,6 +175,10 @@ void mptcp_pm_add_addr_rcvd(struct mptcp_meta *mp, struct tcb *t, const struct m
 	if (a->echo) {
 		CTR_INC(e, mptcp_add_addr_echo_rx);
 		pm_signal_next(mp);
+		return;
+	}
+	if (mp->hs_mode == HS_APP && !mp->app.keys_set) {
+		hs_app_add_addr_hold(mp, a);   /* checked when the keys are set */
 		return;
 	}
 	/* §3.4.1: HMAC with the sender's key first */
@@ -212,4 +234,94 @@ void mptcp_pm_rm_addr_rcvd(struct mptcp_meta *mp, const struct mptcp_opt_remove_
 void mptcp_pm_tick(struct mptcp_meta *mp)
 {
 	(void)mp;
+}
+
+bool mptcp_pm_is_initial_local(const struct mptcp_meta *mp, uint32_t laddr, uint16_t lport)
+{
+	const struct mptcp_subflow *sf;
+	TAILQ_FOREACH(sf, &mp->sfs, link)
+		if (sf->initial)
+			return sf->t->laddr == laddr && sf->t->lport == lport;
+	return mp->anchor != NULL && mp->anchor->laddr == laddr && mp->anchor->lport == lport;
+}
+
+/*
+ * Local address @addr stops being an endpoint (§3.4.2): when this
+ * connection announced it or has subflows from it, REMOVE_ADDR with its
+ * address id goes to the peer and those subflows close (FIN; their data is
+ * reinjected on the others). Subflows are kept when none would be left.
+ * @return true when REMOVE_ADDR was queued.
+ */
+static bool pm_endpoint_removed(struct mptcp_meta *mp, uint32_t addr, int ep_idx)
+{
+	const struct mpdk_mptcp_conf *c = pm_conf(mp);
+	struct mptcp_subflow *sf, *nx;
+	unsigned users = 0, others = 0;
+
+	if (!(mp->flags & MF_ESTABLISHED) || (mp->flags & (MF_DONE | MF_FALLBACK)))
+		return false;
+	TAILQ_FOREACH(sf, &mp->sfs, link) {
+		if (sf->t->laddr == addr)
+			users++;
+		else
+			others++;
+	}
+	bool announced = ep_idx >= 0 && (c->endpoints[ep_idx].flags & MPDK_MPTCP_EP_SIGNAL) &&
+			 ep_idx < mp->signal_next;
+	if (!announced && users == 0)
+		return false;
+	if (users > 0 && others == 0)
+		return false;   /* the connection would have no path left */
+	bool b;
+	uint8_t id = mptcp_pm_local_id(mp, addr, &b);
+	if (announced && mp->add_addr_pending && mp->add_addr.addr.v4 == addr) {
+		/* not sent yet: just do not */
+		mp->add_addr_pending = false;
+		pm_signal_next(mp);
+	}
+	TAILQ_FOREACH_SAFE(sf, &mp->sfs, link, nx) {
+		if (sf->t->laddr != addr)
+			continue;
+		struct tcb *t = sf->t;
+		CTR_INC(mp->te->e, mptcp_endpoint_removed);
+		mptcp_meta_detach(sf, 0);
+		if (t->state == TCPS_ESTABLISHED || t->state == TCPS_CLOSE_WAIT)
+			tcb_queue_fin(t);
+	}
+	mp->rm_id_pending = id;
+	mp->rm_pending = true;
+	mptcp_meta_schedule(mp);
+	return true;
+}
+
+int mpdk_mptcp_endpoint_del(struct mpdk_engine *e, uint32_t addr)
+{
+	uint16_t ifc;
+	if (e == NULL || tcp_te(e) == NULL)
+		return -EINVAL;
+	struct tcp_engine *te = tcp_te(e);
+	if (te->conf.mptcp.disabled)
+		return -EINVAL;
+	if (!ipv4_is_local(e, addr, &ifc))
+		return -ENOENT;
+	struct mpdk_mptcp_conf *c = &te->conf.mptcp;
+	int ep_idx = -1;
+	for (unsigned i = 0; i < c->n_endpoints; i++)
+		if (c->endpoints[i].addr == addr) {
+			ep_idx = (int)i;
+			c->endpoints[i].flags |= EP_REMOVED;
+		}
+	int n = 0;
+	for (uint32_t i = 0, seen = 0; i < te->n_tcbs && seen < te->n_used; i++) {
+		struct tcb *t = &te->tcbs[i];
+		if (!t->in_use)
+			continue;
+		seen++;
+		/* each connection once: through the handle's tcb */
+		if (t->mp == NULL || t->mp->anchor != t)
+			continue;
+		if (pm_endpoint_removed(t->mp, addr, ep_idx))
+			n++;
+	}
+	return n;
 }

@@ -249,3 +249,18 @@ int mptcp_sched_reinject_target(const struct mptcp_sched_subflow *sfs, unsigned 
 	choose(out, sfs, (unsigned)i);
 	return i;
 }
+
+void mptcp_sched_set_window(struct mptcp_sched_subflow *s, const struct mptcp_sched_tcp_window *w)
+{
+	uint32_t held = w->held;
+
+	if (w->sack_recovery) {
+		/* RFC 6675 §5 (C): room is cwnd - pipe, less the unsent
+		 * bytes the subflow already holds (they go out first) */
+		uint32_t pipe = w->pipe < w->held ? w->pipe : w->held;
+		uint32_t unsent = w->unsent < w->held - pipe ? w->unsent : w->held - pipe;
+		held = pipe + unsent;
+	}
+	s->cwnd_bytes = w->cwnd;
+	s->inflight_bytes = held;
+}

@@ -124,6 +124,34 @@ int mptcp_sched_pick(const struct mptcp_sched_ops *ops, void *state,
 int mptcp_sched_reinject_target(const struct mptcp_sched_subflow *sfs, unsigned n,
 				unsigned failed, struct mptcp_sched_choice *out);
 
+/*
+ * What a subflow's TCP counts against its congestion window, for the meta
+ * connection to fill cwnd_bytes and inflight_bytes with. The meta hands a
+ * subflow only what its window has room for, so the subflow can send new
+ * data during loss recovery only if that room is computed the way TCP
+ * computes it (docs/scheduler.md, "A lossy path"):
+ * - RFC 6675 §5 (SACK loss recovery): new data goes out while cwnd - pipe
+ *   >= SMSS; the subflow holds pipe plus its unsent bytes, not everything
+ *   from SND.UNA (SACKed and lost segments have left the network);
+ * - otherwise, and in NewReno recovery (RFC 6582, whose inflated cwnd
+ *   already counts the segments that left), all bytes queued from SND.UNA
+ *   count.
+ * Limited transmit (RFC 3042) is not covered: the meta gives a subflow
+ * nothing beyond cwnd, so its duplicate ACKs find no new data to send.
+ */
+struct mptcp_sched_tcp_window {
+	uint32_t cwnd;            /* congestion window, bytes */
+	uint32_t held;            /* bytes queued on the subflow from SND.UNA,
+				     sent or not */
+	uint32_t unsent;          /* of those, not sent yet */
+	uint32_t pipe;            /* RFC 6675 pipe of the sent ones (read in
+				     SACK recovery only) */
+	bool sack_recovery;       /* in RFC 6675 loss recovery */
+};
+
+/* Set s->cwnd_bytes and s->inflight_bytes from @w (rules above). */
+void mptcp_sched_set_window(struct mptcp_sched_subflow *s, const struct mptcp_sched_tcp_window *w);
+
 /* Bytes subflow @s can send now: min(cwnd - inflight, snd_wnd_avail),
  * 0 when the window is full. */
 static inline uint32_t mptcp_sched_room(const struct mptcp_sched_subflow *s)

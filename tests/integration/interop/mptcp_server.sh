@@ -6,7 +6,8 @@
 #   add_addr_accepted 2` and a `signal` endpoint on its second address.
 #   mpdk-echo -c: MP_CAPABLE as client (§3.1), receives Linux's ADD_ADDR
 #   (§3.4.1: HMAC checked, echoed), joins the announced address (§3.2,
-#   MP_JOIN as initiator), sends BYTES and checks the echo byte for byte.
+#   MP_JOIN as initiator), sends BYTES and checks the echo byte for byte,
+#   and reports the subflows it used (both carried data).
 #   Linux's nstat: MPTcpExtMPCapableSYNRX, MPTcpExtMPJoinSynRx and
 #   MPTcpExtMPJoinAckRx > 0, MPTcpExtMPJoinAckHMacFailure == 0, no
 #   DSSNotMatching / checksum errors; tshark: no MPTCP expert warnings.
@@ -73,6 +74,22 @@ for c in MPTcpExtMPJoinAckHMacFailure MPTcpExtDSSNotMatching MPTcpExtDataCsumErr
 	v=$(nstat_ns $c)
 	[ "${v:-0}" -eq 0 ] || fail "Linux: $c = $v, want 0"
 done
+# issue 4 item 8: the client reports the subflows it used, each with its
+# addresses and the bytes it carried
+grep -q '^mpdk-echo: mptcp: yes, DSS checksum off, 2 subflow(s) used' "$WORK/echo.log" ||
+	fail "mpdk-echo: no 'mptcp: yes ... 2 subflow(s) used' line"
+sf_out() { # bytes out of the subflow line to $1
+	grep -E "^mpdk-echo: subflow [0-9]+: [0-9.]+:[0-9]+ -> $1:$PORT " "$WORK/echo.log" |
+		sed -E 's/.*bytes out ([0-9]+) in ([0-9]+).*/\1/' | head -1
+}
+b1=$(sf_out "$NET.1")
+b2=$(sf_out "$NET2.1")
+grep -qE "^mpdk-echo: subflow 1: $NET.2:[0-9]+ -> $NET.1:$PORT .*, initial" "$WORK/echo.log" ||
+	fail "mpdk-echo: no report of the initial subflow $NET.2 -> $NET.1"
+[ "${b1:-0}" -gt 0 ] && [ "${b2:-0}" -gt 0 ] ||
+	fail "mpdk-echo: subflow report: bytes out path 1 '${b1:-}', path 2 '${b2:-}', want both > 0"
+[ $(( ${b1:-0} + ${b2:-0} )) -ge "$BYTES" ] ||
+	fail "mpdk-echo: subflows carried $(( ${b1:-0} + ${b2:-0} )) bytes out, fewer than $BYTES"
 for c in mptcp_add_addr_rx mptcp_join_synack_rx mptcp_established; do
 	v=$(echo_counter $c)
 	[ "$v" -ge 1 ] || fail "mpdk: $c = $v, want >= 1"

@@ -192,7 +192,8 @@ static void test_mpc_flags(void **state)
 	assert_int_equal(o.mpc.flags, p[3]);
 	p[3] = 0;
 	assert_int_equal(parse(p, 4, SYN, &o), -ENOTSUP);
-	p[3] = 0x02; /* G only: some other algorithm */
+	p[3] = 0x04; /* F only: some other algorithm (G is mpdk's
+		      * application-keys form: test_app_keys.c) */
 	assert_int_equal(parse(p, 4, SYN, &o), -ENOTSUP);
 	p[3] = MPTCP_CAP_H_HMAC_SHA256 | MPTCP_CAP_UNASSIGNED;
 	assert_int_equal(parse(p, 4, SYN, &o), 0);

@@ -224,6 +224,112 @@ static void test_reinject_target(void **state)
 	assert_int_equal(mptcp_sched_reinject_target(s, 3, 3, &ch), 0);
 }
 
+/*
+ * Issue 4, mpdk-demo's paths (docs/scheduler.md, "A lossy path"): path 1
+ * has the low RTT and 1% loss, LIA keeps its window at 2 segments; path 2
+ * has a 180 ms RTT and a 700-segment window. The default scheduler gives
+ * path 1 every segment its window has room for, even while path 2 has
+ * room too (RFC 8684 §3.3.8 leaves the policy to us: lowest RTT first);
+ * path 2 gets the rest. "Room" is cwnd minus what the subflow holds
+ * (sent or queued), never negative after a window reduction; the
+ * data-level window (RFC 8684 §3.3.4), already folded into
+ * snd_wnd_avail by the meta, applies to both alike and, when it opens
+ * by a segment, the lossy low-RTT path has it first.
+ */
+static void test_default_lossy_low_rtt_path(void **state)
+{
+	(void)state;
+	struct mptcp_sched_subflow s[2] = { sf(20400), sf(180000) };
+	struct mptcp_sched_choice ch;
+
+	s[0].cwnd_bytes = 2 * MSS;
+	s[1].cwnd_bytes = 700 * MSS;
+	s[1].inflight_bytes = 500 * MSS;
+	s[1].snd_wnd_avail = 1000 * MSS;
+	assert_int_equal(pick(&mptcp_sched_default, NULL, s, 2, &ch), 0);
+	assert_int_equal(ch.room[0], 2 * MSS);
+	s[0].inflight_bytes = MSS;
+	assert_int_equal(pick(&mptcp_sched_default, NULL, s, 2, &ch), 0);
+	assert_int_equal(ch.room[0], MSS);
+	/* path 1's window is full: path 2 takes the data */
+	s[0].inflight_bytes = 2 * MSS;
+	assert_int_equal(pick(&mptcp_sched_default, NULL, s, 2, &ch), 1);
+	assert_int_equal(ch.room[0], 200 * MSS);
+	/* a loss halved path 1's window below what it holds: no room, no
+	 * wrap-around */
+	s[0].cwnd_bytes = 2 * MSS;
+	s[0].inflight_bytes = 4 * MSS;
+	assert_int_equal(mptcp_sched_room(&s[0]), 0);
+	assert_int_equal(pick(&mptcp_sched_default, NULL, s, 2, &ch), 1);
+	/* the data-level window is full for both: wait for a DATA_ACK */
+	s[0].inflight_bytes = 0;
+	s[0].snd_wnd_avail = s[1].snd_wnd_avail = 0;
+	assert_int_equal(pick(&mptcp_sched_default, NULL, s, 2, &ch), -EAGAIN);
+	/* it opens by one segment: path 1 has it first */
+	s[0].snd_wnd_avail = s[1].snd_wnd_avail = MSS;
+	assert_int_equal(pick(&mptcp_sched_default, NULL, s, 2, &ch), 0);
+	assert_int_equal(ch.room[0], MSS);
+	/* after RTOs without progress path 1 is potentially failed: path 2
+	 * carries new data, and path 1 waits for an ACK rather than take
+	 * more while path 2 is only full */
+	s[0].potentially_failed = true;
+	assert_int_equal(pick(&mptcp_sched_default, NULL, s, 2, &ch), 1);
+	s[1].inflight_bytes = s[1].cwnd_bytes;
+	assert_int_equal(pick(&mptcp_sched_default, NULL, s, 2, &ch), -EAGAIN);
+	/* path 2 gone: path 1 is probed again */
+	s[1].active = false;
+	assert_int_equal(pick(&mptcp_sched_default, NULL, s, 2, &ch), 0);
+}
+
+/*
+ * RFC 6675 §5 (C): in SACK loss recovery a subflow may send new data
+ * while cwnd - pipe >= SMSS. mptcp_sched_set_window gives the scheduler
+ * that view: what counts against cwnd is pipe plus the unsent bytes the
+ * subflow holds, not everything from SND.UNA (SACKed segments left the
+ * network). Outside SACK recovery, and in NewReno recovery (RFC 6582:
+ * its inflated cwnd already counts what left), everything held counts.
+ */
+static void test_room_in_sack_recovery(void **state)
+{
+	(void)state;
+	struct mptcp_sched_subflow s = sf(20000);
+	struct mptcp_sched_choice ch;
+
+	/* 20 segments outstanding, cwnd halved to 10 on entering recovery,
+	 * 12 of them SACKed and 1 retransmitted: pipe = 20 - 12 (+1 rxt
+	 * counted by the engine) = 7 segments */
+	mptcp_sched_set_window(&s, &(struct mptcp_sched_tcp_window){
+		.cwnd = 10 * MSS, .held = 20 * MSS, .unsent = 0, .pipe = 7 * MSS,
+		.sack_recovery = true });
+	assert_int_equal(s.cwnd_bytes, 10 * MSS);
+	assert_int_equal(s.inflight_bytes, 7 * MSS);
+	assert_int_equal(mptcp_sched_room(&s), 3 * MSS);
+	assert_int_equal(pick(&mptcp_sched_default, NULL, &s, 1, &ch), 0);
+	/* unsent bytes already held go out first */
+	mptcp_sched_set_window(&s, &(struct mptcp_sched_tcp_window){
+		.cwnd = 10 * MSS, .held = 22 * MSS, .unsent = 2 * MSS, .pipe = 7 * MSS,
+		.sack_recovery = true });
+	assert_int_equal(mptcp_sched_room(&s), MSS);
+	/* pipe still above cwnd: no room, no wrap-around */
+	mptcp_sched_set_window(&s, &(struct mptcp_sched_tcp_window){
+		.cwnd = 10 * MSS, .held = 20 * MSS, .pipe = 14 * MSS, .sack_recovery = true });
+	assert_int_equal(mptcp_sched_room(&s), 0);
+	assert_int_equal(pick(&mptcp_sched_default, NULL, &s, 1, &ch), -EAGAIN);
+	/* inconsistent inputs are clamped to what the subflow holds */
+	mptcp_sched_set_window(&s, &(struct mptcp_sched_tcp_window){
+		.cwnd = 10 * MSS, .held = 4 * MSS, .unsent = 9 * MSS, .pipe = 9 * MSS,
+		.sack_recovery = true });
+	assert_int_equal(s.inflight_bytes, 4 * MSS);
+	/* not in SACK recovery: all held bytes count, the pipe is ignored */
+	mptcp_sched_set_window(&s, &(struct mptcp_sched_tcp_window){
+		.cwnd = 10 * MSS, .held = 20 * MSS, .pipe = 7 * MSS, .sack_recovery = false });
+	assert_int_equal(s.inflight_bytes, 20 * MSS);
+	assert_int_equal(mptcp_sched_room(&s), 0);
+	mptcp_sched_set_window(&s, &(struct mptcp_sched_tcp_window){
+		.cwnd = 10 * MSS, .held = 6 * MSS, .unsent = 1 * MSS });
+	assert_int_equal(mptcp_sched_room(&s), 4 * MSS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +340,8 @@ int main(void)
 		cmocka_unit_test(test_roundrobin_fair),
 		cmocka_unit_test(test_redundant_set),
 		cmocka_unit_test(test_reinject_target),
+		cmocka_unit_test(test_default_lossy_low_rtt_path),
+		cmocka_unit_test(test_room_in_sack_recovery),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
