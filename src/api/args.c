@@ -29,6 +29,12 @@ enum {
 	OPT_PCAP,
 	OPT_STATS,
 	OPT_HELP,
+	OPT_ENGINES,
+	OPT_KEY_MODE,
+	OPT_CURVE,
+	OPT_EC_VARIANT,
+	OPT_NO_TSO,
+	OPT_TSO_MAX,
 	OPT_APP_BASE = 512,   /* + index of the app option */
 };
 
@@ -46,6 +52,22 @@ static const struct {
 	{ "pcap", true, OPT_PCAP, "FILE",
 	  "write every frame sent and received to FILE (pcap, readable by tshark)" },
 	{ "stats", false, OPT_STATS, NULL, "print the stack's counters at exit" },
+	{ "key-mode", true, OPT_KEY_MODE, "MODE",
+	  "MPTCP keys: rfc8684 (default), ec-preferred, ec-required (EC point exchange, "
+	  "docs/security.md) or app (keys from the application)" },
+	{ "curve", true, OPT_CURVE, "NAME",
+	  "EC curve of the ec-* key modes: secp160k1, secp160r1, secp160r2, secp192k1, "
+	  "secp192r1, secp224k1, secp224r1 (default), secp256k1, secp256r1" },
+	{ "ec-variant", true, OPT_EC_VARIANT, "VARIANT",
+	  "EC MP_CAPABLE encoding: compressed (default; x + parity, 3 segments) or draft "
+	  "(x and y, the draft's 4 segments)" },
+	{ "engines", true, OPT_ENGINES, "N",
+	  "engines (poll loops, one per lcore) serving the stack, 1..8, default 1; the EAL "
+	  "needs N lcores (-l); docs/architecture.md" },
+	{ "no-tso", false, OPT_NO_TSO, NULL,
+	  "do not use TCP segmentation offload even where the port offers it" },
+	{ "tso-max", true, OPT_TSO_MAX, "BYTES",
+	  "largest TCP payload of one TSO super-segment, 2896..65455, default 65455" },
 	{ "help", false, OPT_HELP, NULL, "print this help and exit (short: -h)" },
 };
 #define N_STACK_OPTS (sizeof(stack_opts) / sizeof(stack_opts[0]))
@@ -329,9 +351,31 @@ static int check_gateway(const char *name, const struct mpdk_stack_conf *c)
 			   ip_str(c->gateway, a, sizeof(a)));
 }
 
+/* --key-mode, --curve, --ec-variant: TCP settings of the stack, handed to
+ * the app's configure() (which copies conf.tcp) and then to the stack. */
+static struct mpdk_tcp_conf key_tc;
+static bool key_opts_given;
+/* --no-tso, --tso-max: applied to every ethdev port mpdk_app_init opens. */
+static bool port_no_tso;
+static uint32_t port_tso_max;
+
+static struct mpdk_tcp_conf *key_conf(struct mpdk_args *out)
+{
+	key_opts_given = true;
+	if (out->conf.tcp != &key_tc) {
+		mpdk_tcp_conf_defaults(&key_tc);
+		out->conf.tcp = &key_tc;
+	}
+	return &key_tc;
+}
+
 int mpdk_args_parse(int argc, char **argv, const struct mpdk_app_desc *app,
 		    struct mpdk_args *out)
 {
+	bool curve_seen = false, variant_seen = false;
+	key_opts_given = false;
+	port_no_tso = false;
+	port_tso_max = 0;
 	const char *name = prog_name(app, argc, argv);
 	unsigned n_app = app_opt_count(app);
 	struct option lo[N_STACK_OPTS + MAX_APP_OPTS + 1];
@@ -445,6 +489,61 @@ int mpdk_args_parse(int argc, char **argv, const struct mpdk_app_desc *app,
 		case OPT_STATS:
 			out->stats = true;
 			break;
+		case OPT_NO_TSO:
+			port_no_tso = true;
+			break;
+		case OPT_TSO_MAX: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || n < 2896 ||
+			    n > 65455)
+				rc = usage_error(name, "invalid --tso-max '%s': bytes from 2896 to 65455",
+						 optarg);
+			else
+				port_tso_max = (uint32_t)n;
+			break;
+		}
+		case OPT_ENGINES: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || n < 1 ||
+			    n > MPDK_MAX_ENGINES)
+				rc = usage_error(name, "invalid --engines '%s': a number from 1 to %d",
+						 optarg, MPDK_MAX_ENGINES);
+			else
+				out->conf.n_engines = (uint16_t)n;
+			break;
+		}
+		case OPT_KEY_MODE: {
+			int m = mpdk_key_mode_parse(optarg);
+			if (m < 0)
+				rc = usage_error(name, "invalid --key-mode '%s': one of rfc8684, "
+						 "ec-preferred, ec-required, app", optarg);
+			else
+				key_conf(out)->mptcp.key_mode = (uint8_t)m;
+			break;
+		}
+		case OPT_CURVE: {
+			int cv = mpdk_ec_curve_parse(optarg);
+			if (cv < 0)
+				rc = usage_error(name, "invalid --curve '%s': one of secp160k1, "
+						 "secp160r1, secp160r2, secp192k1, secp192r1, "
+						 "secp224k1, secp224r1, secp256k1, secp256r1", optarg);
+			else
+				key_conf(out)->mptcp.ec_curve = mpdk_ec_curve_name((unsigned)cv);
+			curve_seen = true;
+			break;
+		}
+		case OPT_EC_VARIANT: {
+			int v = mpdk_ec_variant_parse(optarg);
+			if (v < 0)
+				rc = usage_error(name, "invalid --ec-variant '%s': compressed or draft",
+						 optarg);
+			else
+				key_conf(out)->mptcp.ec_variant = (uint8_t)v;
+			variant_seen = true;
+			break;
+		}
 		default: {
 			int idx = -1;
 			if (c >= OPT_APP_BASE)
@@ -473,6 +572,12 @@ int mpdk_args_parse(int argc, char **argv, const struct mpdk_app_desc *app,
 	}
 	if (rc == 0 && optind < argc)
 		rc = usage_error(name, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (rc == 0 && (curve_seen || variant_seen)) {
+		unsigned km = out->conf.tcp ? out->conf.tcp->mptcp.key_mode : MPDK_KEY_RFC8684;
+		if (km != MPDK_KEY_EC_PREFERRED && km != MPDK_KEY_EC_REQUIRED)
+			rc = usage_error(name, "%s needs --key-mode ec-preferred or ec-required",
+					 curve_seen ? "--curve" : "--ec-variant");
+	}
 	opterr = saved_opterr;
 	optind = 0;
 	if (rc < 0)
@@ -620,7 +725,8 @@ int mpdk_app_init(int argc, char **argv, const struct mpdk_app_desc *app,
 
 	/* Enough mbufs for every port's rx and tx rings plus traffic in flight. */
 	uint32_t n_mbufs = c->n_mbufs ? c->n_mbufs : 8191;
-	uint32_t need = (uint32_t)n_ports * (1024 + 1024) + 4096;
+	uint16_t n_eng = c->n_engines ? c->n_engines : 1;
+	uint32_t need = (uint32_t)n_ports * n_eng * (1024 + 1024) + 4096;
 	while (n_mbufs < need)
 		n_mbufs = n_mbufs * 2 + 1;
 	c->n_mbufs = n_mbufs;
@@ -638,8 +744,22 @@ int mpdk_app_init(int argc, char **argv, const struct mpdk_app_desc *app,
 
 	for (uint16_t i = 0; i < n_ports; i++) {
 		struct mpdk_ethdev_conf ec = { 0 };
+		ec.no_tso = port_no_tso;
+		ec.tso_max = port_tso_max;
 		char dn[RTE_ETH_NAME_MAX_LEN] = "?";
 		rte_eth_dev_get_name_by_port(dpdk_ids[i], dn);
+		if (n_eng > 1) {
+			/* One queue pair per engine where the port can spread TCP
+			 * flows with a key we set; otherwise one rx queue, which
+			 * engine 0 receives and steers (docs/architecture.md). */
+			struct rte_eth_dev_info info;
+			if (rte_eth_dev_info_get(dpdk_ids[i], &info) == 0) {
+				bool rss = info.max_rx_queues >= n_eng && info.hash_key_size > 0 &&
+					   (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+				ec.n_rx_queues = rss ? n_eng : 1;
+				ec.n_tx_queues = info.max_tx_queues < n_eng ? info.max_tx_queues : n_eng;
+			}
+		}
 		rc = mpdk_ethdev_port_open(dpdk_ids[i], &ec, pool, &c->ports[i]);
 		if (rc < 0) {
 			fprintf(stderr, "%s: cannot start DPDK port %u (%s): %s\n", name,
@@ -653,6 +773,15 @@ int mpdk_app_init(int argc, char **argv, const struct mpdk_app_desc *app,
 		rc = app->configure(app->ctx, c);
 		if (rc < 0)
 			goto out;
+	}
+	if (key_opts_given && c->tcp != NULL && c->tcp != &key_tc) {
+		/* the app made its own TCP settings: the key options still hold */
+		static struct mpdk_tcp_conf merged;
+		merged = *c->tcp;
+		merged.mptcp.key_mode = key_tc.mptcp.key_mode;
+		merged.mptcp.ec_curve = key_tc.mptcp.ec_curve;
+		merged.mptcp.ec_variant = key_tc.mptcp.ec_variant;
+		c->tcp = &merged;
 	}
 	rc = mpdk_stack_create(c, stack);
 	if (rc < 0) {

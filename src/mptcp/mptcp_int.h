@@ -31,6 +31,8 @@
 #include "mptcp/crypto.h"
 #include "mptcp/sched.h"
 #include "mptcp/cc_coupled.h"
+#include "mptcp/hs_ec.h"
+#include "mptcp/hs_app.h"
 
 struct mptcp_meta;
 
@@ -100,6 +102,11 @@ struct mptcp_subflow {
 	uint64_t inf_dsn;
 	bool fail_pending;       /* our RST carries MP_FAIL (§3.7) */
 	uint64_t fail_dsn;       /* DSN of the mapping whose checksum failed */
+	bool send_fail;          /* MP_FAIL on our next segments (§3.7 fallback) */
+	uint8_t fail_tx_left;    /* segments that may still carry it */
+	bool send_infinite;      /* an infinite mapping on our next segment */
+	bool fail_wait;          /* we sent MP_FAIL (§3.7): the peer's infinite
+				    mapping (or unmapped data) makes us fall back */
 	uint64_t join_ack_time;  /* when the JOIN third ACK was last sent */
 	/* mappings */
 	struct mptcp_txmap tx[MPTCP_TXMAP_MAX];
@@ -127,6 +134,10 @@ struct mptcp_subflow {
 #define MF_FALLBACK     (1u << 12) /* running as plain TCP on one subflow */
 #define MF_PENDING      (1u << 13) /* on the engine's push list */
 #define MF_EOF_SENT     (1u << 14)
+#define MF_NO_INFINITE  (1u << 15) /* data was reinjected: no infinite-mapping
+				      fallback any more (§3.7) */
+#define MF_PEER_C       (1u << 16) /* the peer set C in MP_CAPABLE: no
+				      subflows to its initial address (§3.1) */
 
 #define MPTCP_REINJECT_MAX 32
 #define MPTCP_PM_MAX_ADDRS 8
@@ -198,6 +209,11 @@ struct mptcp_meta {
 	const struct tcp_cc_ops *cc;       /* subflows' CC, NULL = TCP's */
 
 	TAILQ_ENTRY(mptcp_meta) pend_link;
+
+	/* keying mode (src/mptcp/hs_ec.c, docs/security.md): appended */
+	uint8_t hs_mode;                   /* enum mptcp_hs_mode in use */
+	struct hs_ec_conn ec;              /* hs_mode == HS_EC */
+	struct hs_app_conn app;            /* hs_mode == HS_APP (hs_app.c) */
 };
 
 static inline struct mptcp_meta *tcb_meta(const struct tcb *t)
@@ -252,9 +268,20 @@ struct mptcp_subflow *mptcp_meta_pick(struct mptcp_meta *mp, uint64_t pending, u
 				      struct mptcp_sched_subflow *ss);
 uint32_t mptcp_meta_rcv_space(const struct mptcp_meta *mp);
 void mptcp_meta_check_done(struct mptcp_meta *mp);
+/* §3.7: may @sf fall back to an infinite mapping (the only subflow the
+ * connection ever had, nothing reinjected, data level in order)? */
+bool mptcp_meta_can_fall_back(const struct mptcp_meta *mp, const struct mptcp_subflow *sf);
+/* §3.7: single-path TCP from here: subflow byte @ssn is data byte @dsn. */
+void mptcp_meta_fall_back(struct mptcp_meta *mp, struct mptcp_subflow *sf, uint32_t ssn,
+			  uint64_t dsn);
 
 /* ---- subflow.c ---- */
 struct mptcp_subflow *mptcp_sf_alloc(struct tcb *t, struct mptcp_meta *mp, uint8_t kind);
+/* The first option of @subtype in @o that parses; a malformed one is
+ * counted (mptcp_opt_bad) when @t is given. -ENOENT: none. Shared by the
+ * RFC 8684, EC (hs_ec.c) and app (hs_app.c) handshakes. */
+int mptcp_opt_find(struct tcb *t, const struct tcp_opts *o, uint8_t thflags,
+		   enum mptcp_subtype subtype, struct mptcp_opt *out);
 void mptcp_sf_set_mss(struct tcb *t);
 void mptcp_sf_reset(struct tcb *t, uint8_t reason);
 /* Push @len bytes of meta data at @dsn into the subflow's send queue. */
@@ -269,5 +296,8 @@ int mptcp_pm_join_connect(struct mptcp_meta *mp, uint32_t laddr, uint32_t raddr,
 			  uint8_t remote_id, bool backup);
 uint8_t mptcp_pm_local_id(struct mptcp_meta *mp, uint32_t laddr, bool *backup);
 void mptcp_pm_tick(struct mptcp_meta *mp);
+/* §3.1 C flag: is @laddr:@lport (network order) our side of the initial
+ * subflow? */
+bool mptcp_pm_is_initial_local(const struct mptcp_meta *mp, uint32_t laddr, uint16_t lport);
 
 #endif

@@ -22,8 +22,11 @@ void mptcp_engine_poll(struct tcp_engine *te);
 
 /* Client: mpdk_connect() made @t (SYN_SENT, nothing sent): offer MPTCP. */
 void mptcp_connect_init(struct tcb *t);
-/* Server: listener child @t got a SYN with options @o. */
-void mptcp_listen_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags);
+/* Server: listener child @t got a SYN with options @o (called for every
+ * SYN, with or without MPTCP options). false: the key mode refuses this
+ * SYN (ec-required without EC): the caller answers with a RST and frees
+ * @t. */
+bool mptcp_listen_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags);
 /* Does this SYN carry MP_JOIN (and is MPTCP on)? */
 bool mptcp_is_join_syn(struct tcp_engine *te, const struct tcp_opts *o, uint8_t thflags);
 /* A SYN with MP_JOIN that matched no connection: @t was made for it
@@ -31,6 +34,16 @@ bool mptcp_is_join_syn(struct tcp_engine *te, const struct tcp_opts *o, uint8_t 
  * the token; false: unknown token or over the limits, @t was freed (and
  * the caller answers nothing more). */
 bool mptcp_join_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags);
+/* Before anything is allocated for a join SYN (mptcp_is_join_syn true):
+ * true = drop it silently, counted (EC mode: HMAC_Token wrong, K not
+ * ready, Address ID in use, replay; docs/security.md). */
+bool mptcp_join_syn_drop(struct tcp_engine *te, const struct tcp_opts *o, uint8_t thflags);
+/* Client in SYN-SENT: an acceptable segment without SYN or RST (the EC
+ * draft variant's pure ACK carrying B's x); the caller then drops it. */
+void mptcp_syn_sent_ack(struct tcb *t, const struct tcp_opts *o, uint8_t thflags);
+/* EC keying per engine (mptcp/hs_ec.c): set up after mptcp_engine_init. */
+int hs_ec_engine_init(struct tcp_engine *te);
+void hs_ec_engine_fini(struct tcp_engine *te);
 /* Client: SYN/ACK received (options applied, not yet ESTABLISHED). */
 bool mptcp_synack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags);
 /* Server: the ACK that completes the handshake (SYN_RECEIVED). */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <rte_mbuf.h>
 #include <rte_random.h>
+#include <openssl/crypto.h>
 #include "mptcp/mptcp_int.h"
 #include "mptcp/mptcp_tcp.h"
 #include "mptcp/token.h"
@@ -34,8 +35,8 @@ static inline struct mpdk_engine *sf_engine(const struct tcb *t) { return t->te-
 
 /* Find the first MPTCP option of @subtype that parses. Returns 0, or
  * -ENOENT (none), or the parse error of the last one of that subtype. */
-static int opt_find(struct tcb *t, const struct tcp_opts *o, uint8_t thflags,
-		    enum mptcp_subtype subtype, struct mptcp_opt *out)
+int mptcp_opt_find(struct tcb *t, const struct tcp_opts *o, uint8_t thflags,
+		   enum mptcp_subtype subtype, struct mptcp_opt *out)
 {
 	int rc = -ENOENT;
 	for (unsigned i = 0; i < o->n_mptcp; i++) {
@@ -124,8 +125,22 @@ void mptcp_sf_send_ack(struct mptcp_subflow *sf)
 void mptcp_connect_init(struct tcb *t)
 {
 	struct tcp_engine *te = t->te;
+	bool ec_cached = false;
 	if (te->conf.mptcp.disabled || te->tokens == NULL)
 		return;
+	if (hs_app_conf(te)) {   /* application-supplied keys (hs_app.c) */
+		hs_app_connect_init(t);
+		return;
+	}
+	switch (hs_conf_mode(te)) {   /* EC point exchange (hs_ec.c) */
+	case MPDK_KEY_EC_PREFERRED:
+	case MPDK_KEY_EC_REQUIRED:
+		if (hs_ec_connect_init(t, &ec_cached))
+			return;
+		break;   /* RFC 8684: peer remembered as not EC, or no key pair */
+	default:
+		break;
+	}
 	struct mptcp_meta *mp = mptcp_meta_alloc(te, true);
 	if (mp == NULL)
 		return;
@@ -145,38 +160,64 @@ void mptcp_connect_init(struct tcb *t)
 	sf->client = true;
 	sf->initial = true;
 	sf->csum = te->conf.mptcp.checksum;
+	mp->ec.fell_back = mp->ec.peer_cached = ec_cached;
 	CTR_INC(te->e, mptcp_active_open);
 }
 
-void mptcp_listen_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
+bool mptcp_listen_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 {
 	struct tcp_engine *te = t->te;
 	struct mptcp_opt opt;
-	if (te->conf.mptcp.disabled || te->tokens == NULL || o->n_mptcp == 0)
-		return;
-	if (opt_find(t, o, thflags, MPTCP_SUB_CAPABLE, &opt) != 0 || opt.mpc.form != MPTCP_CAP_SYN)
-		return;   /* not MPTCP v1 (§3.1: ignore, plain TCP) */
+	if (te->conf.mptcp.disabled || te->tokens == NULL)
+		return true;
+	unsigned mode = hs_conf_mode(te);
+	bool ec_req = mode == MPDK_KEY_EC_REQUIRED;
+	if (o->n_mptcp == 0 && !ec_req)
+		return true;
+	if (hs_app_conf(te)) {   /* application-supplied keys (hs_app.c) */
+		hs_app_listen_syn(t, o, thflags);
+		return true;
+	}
+	if (o->n_mptcp == 0 || mptcp_opt_find(t, o, thflags, MPTCP_SUB_CAPABLE, &opt) != 0 ||
+	    (opt.mpc.form != MPTCP_CAP_SYN && opt.mpc.form != MPTCP_CAP_EC_SYN)) {
+		/* not MPTCP v1 (§3.1: ignore, plain TCP); ec-required refuses */
+		if (ec_req)
+			CTR_INC(te->e, ec_required_refused_passive);
+		return !ec_req;
+	}
+	if (opt.mpc.form == MPTCP_CAP_EC_SYN) {
+		/* EC point exchange (hs_ec.c); rfc8684 mode does not know it
+		 * and answers as plain TCP, as Linux does */
+		if (mode == MPDK_KEY_EC_PREFERRED || ec_req)
+			return hs_ec_listen_syn(t, &opt);
+		return true;
+	}
+	if (ec_req) {
+		CTR_INC(te->e, ec_required_refused_passive);
+		return false;
+	}
 	struct mptcp_meta *mp = mptcp_meta_alloc(te, false);
 	if (mp == NULL)
-		return;
+		return true;
 	int rc = token_table_alloc(te->tokens, te->e->id, mp, &mp->local_key, &mp->local_token);
 	if (rc < 0) {
 		/* §3.1 / design: answer as plain TCP when out of tokens */
 		if (rc == -ENOSPC)
 			CTR_INC(te->e, mptcp_token_full);
 		mptcp_meta_unref(mp);
-		return;
+		return true;
 	}
 	mp->token_in_table = true;
 	struct mptcp_subflow *sf = mptcp_sf_alloc(t, mp, SF_MPC);
 	if (sf == NULL) {
 		mptcp_meta_unref(mp);
-		return;
+		return true;
 	}
 	sf->initial = true;
 	/* §3.3.1: checksums when either side asks for them */
 	sf->csum = te->conf.mptcp.checksum || (opt.mpc.flags & MPTCP_CAP_A_CHECKSUM);
 	CTR_INC(te->e, mptcp_passive_open);
+	return true;
 }
 
 bool mptcp_is_join_syn(struct tcp_engine *te, const struct tcp_opts *o, uint8_t thflags)
@@ -184,8 +225,22 @@ bool mptcp_is_join_syn(struct tcp_engine *te, const struct tcp_opts *o, uint8_t 
 	struct mptcp_opt opt;
 	if (te->conf.mptcp.disabled || te->tokens == NULL || o->n_mptcp == 0)
 		return false;
-	return opt_find(NULL, o, thflags, MPTCP_SUB_JOIN, &opt) == 0 &&
-	       opt.mpj.form == MPTCP_JOIN_SYN;
+	return mptcp_opt_find(NULL, o, thflags, MPTCP_SUB_JOIN, &opt) == 0 &&
+	       (opt.mpj.form == MPTCP_JOIN_SYN || opt.mpj.form == MPTCP_JOIN_SYN_EC);
+}
+
+bool mptcp_join_syn_drop(struct tcp_engine *te, const struct tcp_opts *o, uint8_t thflags)
+{
+	struct mptcp_opt opt;
+	if (te->ec == NULL || mptcp_opt_find(NULL, o, thflags, MPTCP_SUB_JOIN, &opt) != 0)
+		return false;   /* no EC connections on this engine */
+	return hs_ec_join_precheck(te, &opt.mpj);
+}
+
+void mptcp_syn_sent_ack(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
+{
+	if (t->sf != NULL && t->sf->kind == SF_MPC)
+		hs_ec_syn_sent_ack(t, o, thflags);
 }
 
 bool mptcp_join_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
@@ -196,14 +251,22 @@ bool mptcp_join_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 	struct token_entry ent;
 
 	CTR_INC(e, mptcp_join_syn_rx);
-	if (opt_find(t, o, thflags, MPTCP_SUB_JOIN, &opt) != 0 ||
+	if (mptcp_opt_find(t, o, thflags, MPTCP_SUB_JOIN, &opt) != 0 ||
 	    token_table_lookup(te->tokens, opt.mpj.token, &ent) != 0 || ent.home != e->id) {
 		CTR_INC(e, mptcp_join_token_unknown);
 		return false;
 	}
 	struct mptcp_meta *mp = ent.conn;
-	if (!(mp->flags & MF_ESTABLISHED) || (mp->flags & (MF_DONE | MF_FALLBACK))) {
+	if (!(mp->flags & MF_ESTABLISHED) || (mp->flags & (MF_DONE | MF_FALLBACK)) ||
+	    (mp->hs_mode == HS_EC) != (opt.mpj.form == MPTCP_JOIN_SYN_EC)) {
 		CTR_INC(e, mptcp_join_token_unknown);
+		return false;
+	}
+	if (mp->hs_mode == HS_APP && !hs_app_join_ok(mp))
+		return false;   /* application keys not set yet (counted) */
+	if (te->conf.mptcp.deny_join_initial && mptcp_pm_is_initial_local(mp, t->laddr, t->lport)) {
+		/* §3.1: our MP_CAPABLE said C: not to the initial address */
+		CTR_INC(e, mptcp_join_initial_refused);
 		return false;
 	}
 	if (mp->joins_opened >= te->conf.mptcp.max_subflows) {
@@ -220,6 +283,8 @@ bool mptcp_join_syn(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 	sf->local_nonce = (uint32_t)rte_rand();
 	sf->local_id = mptcp_pm_local_id(mp, t->laddr, &sf->backup);
 	sf->csum = (mp->flags & MF_CSUM) != 0;
+	if (mp->hs_mode == HS_EC)
+		hs_ec_join_accepted(mp, &opt.mpj);
 	return true;
 }
 
@@ -230,8 +295,16 @@ bool mptcp_synack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 	struct mpdk_engine *e = sf_engine(t);
 	struct mptcp_opt opt;
 
+	if (sf->kind == SF_MPC && mp->hs_mode == HS_APP)
+		return hs_app_synack_rcvd(t, o, thflags);
+	if (sf->kind == SF_MPC && mp->hs_mode == HS_EC) {
+		int rc = hs_ec_synack_rcvd(t, o, thflags);
+		if (rc != 2)
+			return rc == 1;
+		/* the peer chose RFC 8684: go on below */
+	}
 	if (sf->kind == SF_MPC) {
-		if (opt_find(t, o, thflags, MPTCP_SUB_CAPABLE, &opt) != 0 ||
+		if (mptcp_opt_find(t, o, thflags, MPTCP_SUB_CAPABLE, &opt) != 0 ||
 		    opt.mpc.form != MPTCP_CAP_SYNACK) {
 			/* §3.7: the peer (or a middlebox) said no: plain TCP */
 			CTR_INC(e, mptcp_fallback_synack);
@@ -241,12 +314,14 @@ bool mptcp_synack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 		mp->remote_key = opt.mpc.snd_key;
 		if (opt.mpc.flags & MPTCP_CAP_A_CHECKSUM)
 			sf->csum = true;
+		if (opt.mpc.flags & MPTCP_CAP_C_NO_NEW_SUBFLOW)
+			mp->flags |= MF_PEER_C;   /* §3.1: no joins to its initial address */
 		mptcp_meta_keys(mp);
 		mptcp_meta_established(mp, t);
 		return true;
 	}
 	/* MP_JOIN initiator (§3.2) */
-	if (opt_find(t, o, thflags, MPTCP_SUB_JOIN, &opt) != 0 ||
+	if (mptcp_opt_find(t, o, thflags, MPTCP_SUB_JOIN, &opt) != 0 ||
 	    opt.mpj.form != MPTCP_JOIN_SYNACK) {
 		CTR_INC(e, mptcp_join_no_option);
 		mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
@@ -254,8 +329,14 @@ bool mptcp_synack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 	}
 	uint8_t h[MPTCP_HMAC_LEN];
 	sf->remote_nonce = opt.mpj.nonce;
-	mptcp_join_hmac_ctx(&mp->hmac_remote, sf->remote_nonce, sf->local_nonce, h);
-	if (mptcp_join_thmac(h) != opt.mpj.thmac || (mp->flags & MF_DONE)) {
+	bool auth_ok;
+	if (mp->hs_mode == HS_EC) {
+		auth_ok = hs_ec_auth_b_ok(mp, sf->remote_nonce, sf->local_nonce, opt.mpj.thmac);
+	} else {
+		mptcp_join_hmac_ctx(&mp->hmac_remote, sf->remote_nonce, sf->local_nonce, h);
+		auth_ok = mptcp_join_thmac(h) == opt.mpj.thmac;
+	}
+	if (!auth_ok || (mp->flags & MF_DONE)) {
 		CTR_INC(e, mptcp_join_synack_hmac_fail);
 		mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
 		return false;
@@ -306,8 +387,18 @@ bool mptcp_third_ack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thfla
 	(void)seq;
 	(void)len;
 
+	if (sf->kind == SF_MPC && mp->hs_mode == HS_EC)
+		return hs_ec_third_ack_rcvd(t, o, thflags) == 1;
+	if (sf->kind == SF_MPC && mp->hs_mode == HS_APP) {
+		/* application-supplied keys (hs_app.c) */
+		if (hs_app_third_ack_rcvd(t, o, thflags, &opt.mpc) &&
+		    opt.mpc.form == MPTCP_CAP_APP_ACK_DATA && opt.mpc.data_len > 0)
+			rxmap_add(sf, t->irs + 1, mp->rcv_nxt, opt.mpc.data_len, false,
+				  opt.mpc.has_csum, opt.mpc.csum);
+		return true;
+	}
 	if (sf->kind == SF_MPC) {
-		if (opt_find(t, o, thflags, MPTCP_SUB_CAPABLE, &opt) != 0 ||
+		if (mptcp_opt_find(t, o, thflags, MPTCP_SUB_CAPABLE, &opt) != 0 ||
 		    (opt.mpc.form != MPTCP_CAP_ACK && opt.mpc.form != MPTCP_CAP_ACK_DATA)) {
 			CTR_INC(e, mptcp_fallback_ack);
 			sf_drop(t);
@@ -330,14 +421,21 @@ bool mptcp_third_ack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thfla
 		return true;
 	}
 	/* MP_JOIN responder: the third ACK carries A's full HMAC (§3.2) */
-	if (opt_find(t, o, thflags, MPTCP_SUB_JOIN, &opt) != 0 || opt.mpj.form != MPTCP_JOIN_ACK) {
+	if (mptcp_opt_find(t, o, thflags, MPTCP_SUB_JOIN, &opt) != 0 || opt.mpj.form != MPTCP_JOIN_ACK) {
 		CTR_INC(e, mptcp_join_no_option);
 		mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
 		return false;
 	}
 	uint8_t h[MPTCP_HMAC_LEN];
-	mptcp_join_hmac_ctx(&mp->hmac_remote, sf->remote_nonce, sf->local_nonce, h);
-	if (memcmp(h, opt.mpj.hmac, MPTCP_JOIN_ACK_HMAC_LEN) != 0 || (mp->flags & MF_DONE)) {
+	bool auth_ok;
+	if (mp->hs_mode == HS_EC) {
+		auth_ok = hs_ec_auth_a_ok(mp, sf->remote_nonce, sf->local_nonce, opt.mpj.hmac);
+	} else {
+		mptcp_join_hmac_ctx(&mp->hmac_remote, sf->remote_nonce, sf->local_nonce, h);
+		/* a secret: constant time (RFC 8684 3.2, the 160-bit HMAC-A) */
+		auth_ok = CRYPTO_memcmp(h, opt.mpj.hmac, MPTCP_JOIN_ACK_HMAC_LEN) == 0;
+	}
+	if (!auth_ok || (mp->flags & MF_DONE)) {
 		CTR_INC(e, mptcp_join_ack_hmac_fail);
 		mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
 		return false;
@@ -360,13 +458,13 @@ void mptcp_rst_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 	struct mpdk_engine *e = sf_engine(t);
 	struct mptcp_opt opt;
 
-	if (opt_find(t, o, thflags, MPTCP_SUB_TCPRST, &opt) == 0)
+	if (mptcp_opt_find(t, o, thflags, MPTCP_SUB_TCPRST, &opt) == 0)
 		CTR_INC(e, mptcp_tcprst_rx);
 	/* §3.7: MP_FAIL on a RST: the peer found a mapping of this subflow
 	 * corrupted; the subflow goes and its data is reinjected */
-	if (opt_find(t, o, thflags, MPTCP_SUB_FAIL, &opt) == 0)
+	if (mptcp_opt_find(t, o, thflags, MPTCP_SUB_FAIL, &opt) == 0)
 		CTR_INC(e, mptcp_mp_fail_rx);
-	if ((mp->flags & MF_ESTABLISHED) && opt_find(t, o, thflags, MPTCP_SUB_FASTCLOSE, &opt) == 0 &&
+	if ((mp->flags & MF_ESTABLISHED) && mptcp_opt_find(t, o, thflags, MPTCP_SUB_FASTCLOSE, &opt) == 0 &&
 	    opt.fastclose.rcv_key == mp->local_key) {
 		CTR_INC(e, mptcp_fastclose_rx);
 		/* §3.5: the whole connection goes; our other subflows get RSTs. */
@@ -382,6 +480,15 @@ void mptcp_rst_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 		}
 		mptcp_meta_unref(mp);
 	}
+}
+
+/* After our MP_FAIL (§3.7) the fallback was agreed when it was sent; a
+ * data-level retransmission since (the peer's DATA_ACKs stop as it falls
+ * back) does not undo that. Still one subflow only. */
+static bool sf_fail_wait_ok(const struct mptcp_meta *mp, const struct mptcp_subflow *sf)
+{
+	return sf->fail_wait && sf->active && TAILQ_FIRST(&mp->sfs) == sf &&
+	       TAILQ_NEXT(sf, link) == NULL && mp->joins_opened == 0 && !(mp->flags & MF_DONE);
 }
 
 static bool has_mptcp_dss(const struct tcp_opts *o)
@@ -401,6 +508,10 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 
 	if (!(mp->flags & MF_ESTABLISHED) || !sf->active)
 		return true;
+	/* an ACK in loss recovery may let the subflow send new data
+	 * (RFC 6675 §5): give it some (sched.h) */
+	if (t->in_recovery)
+		mptcp_meta_schedule(mp);
 	if (sf->join_ack_pending && sf->kind == SF_JOIN) {
 		/* B answered our third ACK: the subflow is usable (§3.2) */
 		sf->join_ack_pending = false;
@@ -427,8 +538,12 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 			}
 			sf->fully_established = true;
 			sf->dss_seen = true;
-			if (mp->flags & MF_FALLBACK)
+			if (mp->flags & MF_FALLBACK) {
+				/* the peer's infinite mapping answers our MP_FAIL */
+				if (d->has_map && d->data_len == 0)
+					sf->send_fail = false;
 				break;
+			}
 			if (d->has_ack)
 				mptcp_meta_data_ack(mp, d->ack64 ? d->data_ack
 								 : mptcp_expand(mp->snd_una, (uint32_t)d->data_ack), t);
@@ -446,13 +561,12 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 					mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
 					return false;
 				}
-				if (!sf->infinite) {
-					CTR_INC(e, mptcp_fallback_infinite);
-					sf->infinite = true;
-					sf->inf_ssn = t->irs + d->ssn;
-					sf->inf_dsn = dsn;
-					mp->flags |= MF_FALLBACK;
-				}
+				/* Linux writes the mapping of the segment that
+				 * carries it, or none that makes sense on a pure
+				 * ACK: the in-order point is what counts (single
+				 * subflow, data level in order) */
+				if (!sf->infinite)
+					mptcp_meta_fall_back(mp, sf, sf->rx_ssn, mp->rcv_nxt);
 				break;
 			}
 			if (d->data_fin && d->data_len == 1 && len == 0) {
@@ -485,8 +599,15 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 			if (opt.mpc.form == MPTCP_CAP_ACK_DATA && !sf->client && opt.mpc.data_len > 0)
 				rxmap_add(sf, t->irs + 1, mptcp_key_idsn(mp->remote_key) + 1,
 					  opt.mpc.data_len, false, opt.mpc.has_csum, opt.mpc.csum);
+			/* the same with application-supplied keys (hs_app.c) */
+			if (opt.mpc.form == MPTCP_CAP_APP_ACK_DATA && mp->hs_mode == HS_APP &&
+			    !sf->client && opt.mpc.data_len > 0)
+				rxmap_add(sf, t->irs + 1, hs_app_remote_idsn(mp) + 1, opt.mpc.data_len,
+					  false, opt.mpc.has_csum, opt.mpc.csum);
 			break;
 		case MPTCP_SUB_ADD_ADDR:
+			if (mp->hs_mode == HS_EC)
+				hs_ec_need_k(mp);   /* EC: the HMAC is keyed with K */
 			mptcp_pm_add_addr_rcvd(mp, t, &opt.add_addr);
 			break;
 		case MPTCP_SUB_REMOVE_ADDR:
@@ -501,7 +622,43 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 			break;
 		case MPTCP_SUB_FAIL:
 			CTR_INC(e, mptcp_mp_fail_rx);
-			break;
+			if ((mp->flags & MF_FALLBACK) || sf->fail_wait) {
+				/* the answer to ours (or a repeat): the peer is
+				 * single-path TCP from its next byte on (its
+				 * infinite mapping follows, its DATA_ACKs stop):
+				 * so are we */
+				sf->send_fail = false;
+				if (!(mp->flags & MF_FALLBACK) && sf_fail_wait_ok(mp, sf)) {
+					mptcp_meta_fall_back(mp, sf, sf->rx_ssn, mp->rcv_nxt);
+					sf_rx_drain(t);
+					if (!t->in_use || t->sf != sf)
+						return false;
+				}
+				break;
+			}
+			if (mptcp_meta_can_fall_back(mp, sf)) {
+				/* §3.7: the peer found a mapping we sent
+				 * corrupted on the only subflow: answer with
+				 * MP_FAIL and an infinite mapping, and carry on
+				 * as single-path TCP */
+				CTR_INC(e, mptcp_mp_fail_rx_fallback);
+				sf->send_fail = true;
+				sf->fail_tx_left = 1;
+				sf->fail_dsn = opt.fail.dsn;
+				sf->send_infinite = true;
+				mptcp_meta_fall_back(mp, sf, sf->rx_ssn, mp->rcv_nxt);
+				t->flags |= TF_ACKNOW;
+				mptcp_meta_schedule(mp);
+				sf_rx_drain(t);   /* data held for a mapping */
+				if (!t->in_use || t->sf != sf)
+					return false;
+				break;
+			}
+			/* several subflows (now or before): this one cannot
+			 * fall back; it goes and its data is reinjected */
+			CTR_INC(e, mptcp_mp_fail_rx_reset);
+			mptcp_sf_reset(t, MPTCP_RST_EMIDDLEBOX);
+			return false;
 		case MPTCP_SUB_FASTCLOSE:
 			if (opt.fastclose.rcv_key == mp->local_key) {
 				CTR_INC(e, mptcp_fastclose_rx);
@@ -522,17 +679,7 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 	 * level, which a TCP-only peer would take as new bytes. */
 	if (!sf->dss_seen && !(mp->flags & MF_FALLBACK) && sf->kind == SF_MPC && sf->data_out > 0 &&
 	    TAILQ_FIRST(&mp->sfs) == sf && TAILQ_NEXT(sf, link) == NULL && !has_mptcp_dss(o)) {
-		CTR_INC(e, mptcp_fallback_infinite);
-		sf->infinite = true;
-		sf->inf_ssn = sf->rx_ssn;
-		sf->inf_dsn = mp->rcv_nxt;
-		mp->flags |= MF_FALLBACK;
-		uint64_t acked = mp->snd_nxt;
-		if (sf->tx_n > 0) {
-			const struct mptcp_txmap *x = &sf->tx[sf->tx_head];
-			acked = x->dsn + (SEQ_GT(t->snd_una, x->ssn) ? (uint32_t)(t->snd_una - x->ssn) : 0);
-		}
-		mptcp_meta_data_ack(mp, acked, NULL);
+		mptcp_meta_fall_back(mp, sf, sf->rx_ssn, mp->rcv_nxt);
 		if (!t->in_use || t->sf != sf)
 			return false;
 	}
@@ -642,11 +789,12 @@ static void sf_rx_drain(struct tcb *t)
 			    TAILQ_NEXT(sf, link) == NULL && !(mp->flags & MF_CSUM)) {
 				/* §3.7: data without any mapping on the only
 				 * subflow: options are stripped; fall back. */
-				CTR_INC(e, mptcp_fallback_infinite);
-				sf->infinite = true;
-				sf->inf_ssn = ssn;
-				sf->inf_dsn = mp->rcv_nxt;
-				mp->flags |= MF_FALLBACK;
+				mptcp_meta_fall_back(mp, sf, ssn, mp->rcv_nxt);
+			}
+			if (!sf->infinite && sf->fail_wait && sf_fail_wait_ok(mp, sf)) {
+				/* after our MP_FAIL the peer went on as plain
+				 * TCP without an infinite mapping (§3.7) */
+				mptcp_meta_fall_back(mp, sf, ssn, mp->rcv_nxt);
 			}
 			if (!sf->infinite) {
 				CTR_INC(e, mptcp_rx_unmapped_wait);
@@ -662,20 +810,44 @@ static void sf_rx_drain(struct tcb *t)
 				if (off != 0 || t->rcvq.bytes < r->len)
 					return;   /* the checksum needs the whole mapping */
 				if (!rx_csum_ok(t, r)) {
-					/* §3.7: the payload was changed on the
-					 * way. The subflow goes with a RST that
-					 * carries MP_FAIL (the DSN of the failed
-					 * mapping) and MP_TCPRST; the data is
-					 * not delivered, the sender reinjects
-					 * it on the other subflows (§3.3.6). */
 					CTR_INC(e, mptcp_dss_csum_bad);
+					if (r->dsn == mp->rcv_nxt && mptcp_meta_can_fall_back(mp, sf)) {
+						/* §3.7: on the only subflow, with the
+						 * data level in order, the connection
+						 * falls back: MP_FAIL (the DSN of the
+						 * failed mapping) on our ACKs, and
+						 * from this mapping on the subflow's
+						 * bytes are the data stream (an
+						 * infinite mapping), delivered as TCP
+						 * would, as Linux does: TCP already
+						 * acknowledged them */
+						CTR_INC(e, mptcp_mp_fail_fallback);
+						if (!sf->fail_wait) {
+							sf->send_fail = true;
+							sf->fail_tx_left = 3;
+							sf->fail_dsn = r->dsn;
+							sf->fail_wait = true;
+						}
+						t->flags |= TF_ACKNOW;
+						mptcp_meta_schedule(mp);
+						goto deliver;
+					}
+					/* Several subflows: the payload was
+					 * changed on this path. The subflow goes
+					 * with a RST that carries MP_FAIL (the
+					 * DSN of the failed mapping) and
+					 * MP_TCPRST "middlebox interference"
+					 * (§3.6); the data is not delivered,
+					 * the sender reinjects it on the other
+					 * subflows (§3.3.6). */
 					sf->fail_pending = true;
 					sf->fail_dsn = r->dsn;
-					mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
+					mptcp_sf_reset(t, MPTCP_RST_EMIDDLEBOX);
 					return;
 				}
 			}
 		}
+deliver:;
 		struct rte_mbuf *m = mbuf_q_take(&t->rcvq, n, pool);
 		if (m == NULL)
 			return;
@@ -703,6 +875,10 @@ void mptcp_rcv_fin(struct tcb *t)
 	struct mptcp_meta *mp = sf->mp;
 	sf->peer_fin = true;
 	if (mp->flags & MF_FALLBACK) {
+		/* bytes held back before the fallback (a mapping not yet
+		 * complete) come before the FIN */
+		if (sf->active && t->rcvq.bytes > 0)
+			sf_rx_drain(t);
 		mptcp_meta_rx_fin(mp, mp->rcv_nxt);
 		return;
 	}
@@ -744,6 +920,10 @@ void mptcp_sf_acked(struct tcb *t)
 		if (mp->flags & MF_FALLBACK)
 			mptcp_meta_data_ack(mp, x->dsn + x->len, NULL);
 	}
+	/* single-path TCP (§3.7): our FIN is the DATA_FIN; its ACK acks it */
+	if ((mp->flags & (MF_FALLBACK | MF_EOF_SENT)) == (MF_FALLBACK | MF_EOF_SENT) &&
+	    (t->flags & TF_FIN_QUEUED) && SEQ_GT(una, t->fin_seq) && sf->tx_n == 0)
+		mptcp_meta_data_ack(mp, mp->write_seq + 1, NULL);
 	if (mp->flags & MF_ESTABLISHED)
 		mptcp_meta_schedule(mp);
 }
@@ -897,9 +1077,16 @@ uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflag
 			CTR_INC(e, mptcp_tcprst_tx);
 		return len;
 	}
+	if (syn && sf->kind == SF_MPC && mp->hs_mode == HS_EC && hs_ec_tx_syn(t, ack, o, &opt)) {
+		budget = 40 - tcp_opts_len(o, 40);   /* what the EC option left */
+		put_opt(o, buf, &used, budget, &opt);
+		return len;
+	}
+	if (t->sf == NULL)
+		return len;   /* EC SYNs unanswered and no RFC 8684 token: plain TCP */
 	if (syn) {
 		if (sf->kind == SF_MPC) {
-			if (!ack && t->nrtx >= MPC_SYN_TRIES) {
+			if (!ack && t->nrtx >= MPC_SYN_TRIES + (mp->ec.fell_back ? 2 : 0)) {
 				/* §3.7: SYNs with the option are being dropped */
 				CTR_INC(e, mptcp_fallback_syn_retries);
 				sf_drop(t);
@@ -908,8 +1095,12 @@ uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflag
 			opt.subtype = MPTCP_SUB_CAPABLE;
 			opt.mpc.version = MPTCP_VERSION;
 			opt.mpc.flags = MPTCP_CAP_H_HMAC_SHA256 | (sf->csum ? MPTCP_CAP_A_CHECKSUM : 0);
+			if (ack && t->te->conf.mptcp.deny_join_initial)
+				opt.mpc.flags |= MPTCP_CAP_C_NO_NEW_SUBFLOW;   /* §3.1 */
 			opt.mpc.form = ack ? MPTCP_CAP_SYNACK : MPTCP_CAP_SYN;
 			opt.mpc.snd_key = mp->local_key;
+			if (mp->hs_mode == HS_APP)   /* tokens, not keys (hs_app.c) */
+				hs_app_tx_mpc(mp, &opt);
 		} else {
 			opt.subtype = MPTCP_SUB_JOIN;
 			opt.mpj.backup = sf->backup;
@@ -917,14 +1108,61 @@ uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflag
 			opt.mpj.nonce = sf->local_nonce;
 			if (ack) {
 				uint8_t h[MPTCP_HMAC_LEN];
-				mptcp_join_hmac_ctx(&mp->hmac_local, sf->local_nonce, sf->remote_nonce, h);
 				opt.mpj.form = MPTCP_JOIN_SYNACK;
-				opt.mpj.thmac = mptcp_join_thmac(h);
+				if (mp->hs_mode == HS_EC) {
+					opt.mpj.thmac = hs_ec_auth_b(mp, sf->local_nonce, sf->remote_nonce);
+				} else {
+					mptcp_join_hmac_ctx(&mp->hmac_local, sf->local_nonce,
+							    sf->remote_nonce, h);
+					opt.mpj.thmac = mptcp_join_thmac(h);
+				}
+			} else if (mp->hs_mode == HS_EC) {
+				hs_ec_join_syn_opt(mp, sf, &opt);
 			} else {
 				opt.mpj.form = MPTCP_JOIN_SYN;
 				opt.mpj.token = mp->remote_token;
 			}
 		}
+		put_opt(o, buf, &used, budget, &opt);
+		return len;
+	}
+	if ((mp->flags & MF_FALLBACK) && sf->active && (sf->send_fail || sf->send_infinite)) {
+		/* §3.7: the last MPTCP signals of a connection falling back */
+		if (sf->send_infinite) {
+			/* Data-Level Length 0 from the data at @seq on */
+			const struct mptcp_txmap *x = txmap_find(sf, seq);
+			uint64_t dsn = x ? x->dsn + (uint32_t)(seq - x->ssn) : mp->snd_nxt;
+			opt.subtype = MPTCP_SUB_DSS;
+			opt.dss.has_ack = true;
+			opt.dss.data_ack = (uint32_t)mp->rcv_nxt;
+			opt.dss.has_map = true;
+			opt.dss.dsn64 = true;
+			opt.dss.dsn = dsn;
+			opt.dss.ssn = seq - t->iss;
+			opt.dss.data_len = 0;
+			opt.dss.has_csum = (mp->flags & MF_CSUM) != 0;
+			opt.dss.csum = opt.dss.has_csum ? mptcp_dss_csum(dsn, seq - t->iss, 0, 0) : 0;
+			if (put_opt(o, buf, &used, budget, &opt)) {
+				sf->send_infinite = false;
+				CTR_INC(e, mptcp_infinite_map_tx);
+			}
+		}
+		if (sf->send_fail) {
+			memset(&opt, 0, sizeof(opt));
+			opt.subtype = MPTCP_SUB_FAIL;
+			opt.fail.dsn = sf->fail_dsn;
+			if (put_opt(o, buf, &used, budget, &opt)) {
+				CTR_INC(e, mptcp_mp_fail_ack_tx);
+				if (sf->fail_tx_left <= 1)
+					sf->send_fail = false;
+				else
+					sf->fail_tx_left--;
+			}
+		}
+		return len;
+	}
+	/* EC handshake pure ACKs: draft B's x, A's last MP_CAPABLE */
+	if (mp->hs_mode == HS_EC && hs_ec_tx_ack(t, len, &opt)) {
 		put_opt(o, buf, &used, budget, &opt);
 		return len;
 	}
@@ -934,10 +1172,14 @@ uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflag
 	/* JOIN initiator: the third ACK with our full HMAC, until B answers */
 	if (sf->kind == SF_JOIN && sf->client && sf->join_ack_pending && len == 0) {
 		uint8_t h[MPTCP_HMAC_LEN];
-		mptcp_join_hmac_ctx(&mp->hmac_local, sf->local_nonce, sf->remote_nonce, h);
 		opt.subtype = MPTCP_SUB_JOIN;
 		opt.mpj.form = MPTCP_JOIN_ACK;
-		memcpy(opt.mpj.hmac, h, MPTCP_JOIN_ACK_HMAC_LEN);
+		if (mp->hs_mode == HS_EC) {
+			hs_ec_auth_a(mp, sf->local_nonce, sf->remote_nonce, opt.mpj.hmac);
+		} else {
+			mptcp_join_hmac_ctx(&mp->hmac_local, sf->local_nonce, sf->remote_nonce, h);
+			memcpy(opt.mpj.hmac, h, MPTCP_JOIN_ACK_HMAC_LEN);
+		}
 		put_opt(o, buf, &used, budget, &opt);
 		sf->join_ack_time = engine_now(e);
 		return len;
@@ -946,7 +1188,7 @@ uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflag
 	if (len > 0 && x != NULL)
 		len = min32(len, x->ssn + x->len - seq);
 	/* MP_CAPABLE client until the peer shows it has our keys (§3.1) */
-	if (sf->kind == SF_MPC && sf->client && !sf->fully_established) {
+	if (sf->kind == SF_MPC && sf->client && !sf->fully_established && mp->hs_mode != HS_EC) {
 		if (len == 0 || (x != NULL && x->ssn == t->iss + 1)) {
 			opt.subtype = MPTCP_SUB_CAPABLE;
 			opt.mpc.version = MPTCP_VERSION;
@@ -962,6 +1204,8 @@ uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflag
 			} else {
 				opt.mpc.form = MPTCP_CAP_ACK;
 			}
+			if (mp->hs_mode == HS_APP)   /* tokens, not keys (hs_app.c) */
+				hs_app_tx_mpc(mp, &opt);
 			put_opt(o, buf, &used, budget, &opt);
 			return len;
 		}
@@ -990,6 +1234,20 @@ uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflag
 		opt.dss.csum = opt.dss.has_csum ? mptcp_dss_csum(mp->write_seq, 0, 1, 0) : 0;
 	}
 	put_opt(o, buf, &used, budget, &opt);
+	if (sf->send_fail) {
+		/* §3.7: the DSN of the mapping whose checksum failed; fits
+		 * next to a DATA_ACK, not always next to a mapping */
+		memset(&opt, 0, sizeof(opt));
+		opt.subtype = MPTCP_SUB_FAIL;
+		opt.fail.dsn = sf->fail_dsn;
+		if (put_opt(o, buf, &used, budget, &opt)) {
+			CTR_INC(e, mptcp_mp_fail_ack_tx);
+			if (sf->fail_tx_left <= 1)
+				sf->send_fail = false;
+			else
+				sf->fail_tx_left--;
+		}
+	}
 	if (len > 0)
 		return len;
 	/* pure ACK: path manager signals */
@@ -1009,7 +1267,7 @@ uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflag
 		opt.add_addr.echo = true;
 		if (put_opt(o, buf, &used, budget, &opt))
 			mp->add_addr_echo_pending = false;
-	} else if (mp->add_addr_pending) {
+	} else if (mp->add_addr_pending && (mp->hs_mode != HS_EC || hs_ec_k_ready(&mp->ec))) {
 		memset(&opt, 0, sizeof(opt));
 		opt.subtype = MPTCP_SUB_ADD_ADDR;
 		opt.add_addr = mp->add_addr;

@@ -217,6 +217,7 @@ struct tcp_engine {
 	uint64_t mem_stamp;           /* engine time of the last pool check */
 	bool mem_low;                 /* pool below 1/8 free: windows held */
 	bool mem_crit;                /* below 1/16: received data dropped */
+	struct hs_ec_engine *ec;      /* EC keying state (mptcp/hs_ec.c), or NULL */
 };
 
 static inline struct tcp_engine *tcp_te(const struct mpdk_engine *e) { return e->tcp; }

@@ -653,6 +653,22 @@ int tcp_engine_init(struct mpdk_engine *e)
 	e->stack->l4_input[IPPROTO_TCP] = tcp_input;
 	tcp_nobuf_init(te);
 	mptcp_engine_init(te);
+	/* EC keying: ec_ctx, key-pair pools, hook. ec-preferred and
+	 * ec-required must not run without it (they would connect with
+	 * RFC 8684 keys unasked): the engine fails to start. */
+	rc = hs_ec_engine_init(te);
+	if (rc < 0) {
+		MPDK_LOG(ERR, "tcp: key mode %s configured but EC keying failed (%d)",
+			 mpdk_key_mode_name(te->conf.mptcp.key_mode), rc);
+		mptcp_engine_fini(te);
+		tcp_nobuf_fini(te);
+		e->tcp = NULL;
+		pthread_mutex_lock(&tcp_registry_lock);
+		tcp_registry[slot] = NULL;
+		pthread_mutex_unlock(&tcp_registry_lock);
+		tcp_demux_fini(te);
+		goto fail;   /* the engine (and its hook table) is freed by the caller */
+	}
 	return 0;
 fail:
 	free(te->tcbs);
@@ -669,6 +685,7 @@ void tcp_engine_fini(struct mpdk_engine *e)
 		if (te->tcbs[i].in_use)
 			tcb_free(&te->tcbs[i]);
 	mptcp_engine_fini(te);
+	hs_ec_engine_fini(te);
 	tcp_nobuf_fini(te);
 	pthread_mutex_lock(&tcp_registry_lock);
 	tcp_registry[te->reg_slot] = NULL;

@@ -593,6 +593,8 @@ static void input_syn_sent(struct tcb *t, struct seg *s, struct rte_mbuf *m)
 		return;
 	}
 	if (!(s->flags & TH_SYN)) {
+		if (ack_ok && t->sf != NULL)
+			mptcp_syn_sent_ack(t, &s->o, s->flags);   /* EC draft: B's x */
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -664,9 +666,6 @@ static void input_listen(struct tcb *l, struct seg *s, struct rte_mbuf *m)
 		tcb_free(t);
 		return;
 	}
-	CTR_INC(e, tcp_passive_open);
-	if (s->len)
-		CTR_INC(e, tcp_syn_data_ignored);
 	t->flags |= TF_PASSIVE | (l->flags & TF_NODELAY);
 	t->h = l->h;
 	t->arg = l->arg;
@@ -678,8 +677,17 @@ static void input_listen(struct tcb *l, struct seg *s, struct rte_mbuf *m)
 	tcb_apply_syn_opts(t, s);
 	t->rcv_adv = t->rcv_nxt;
 	t->snd_wnd = s->wnd;
-	if (s->o.n_mptcp > 0)
-		mptcp_listen_syn(t, &s->o, s->flags);
+	if (!mptcp_listen_syn(t, &s->o, s->flags)) {
+		/* the key mode refuses it (ec-required, counted) */
+		tcb_free(t);
+		tcp_send_rst_reply(te, s->laddr, s->lport, s->raddr, s->rport, false, s->seq, 0,
+				   seg_seqlen(s));
+		return;
+	}
+	/* counted once the key mode took it: a refused SYN is no open */
+	CTR_INC(e, tcp_passive_open);
+	if (s->len)
+		CTR_INC(e, tcp_syn_data_ignored);
 	tcp_send_syn(t);
 }
 
@@ -688,6 +696,8 @@ static void input_listen(struct tcb *l, struct seg *s, struct rte_mbuf *m)
 static void input_join(struct tcp_engine *te, struct seg *s, struct rte_mbuf *m)
 {
 	rte_pktmbuf_free(m);
+	if (mptcp_join_syn_drop(te, &s->o, s->flags))
+		return;   /* refused before any state (EC mode), counted */
 	struct tcb *t = tcb_alloc(te);
 	if (t == NULL) {
 		tcp_send_rst_reply(te, s->laddr, s->lport, s->raddr, s->rport, false, s->seq, 0,
