@@ -8,6 +8,7 @@ PACKAGES=(
 	gcc libc6-dev pkg-config meson ninja-build python3
 	dpdk-dev libdpdk-dev libssl-dev libnuma-dev libpcap-dev libcmocka-dev
 	iproute2 ethtool iputils-ping iperf3 mptcpize tshark
+	python3-matplotlib
 )
 
 missing=()

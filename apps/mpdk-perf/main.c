@@ -41,6 +41,10 @@ enum {
 	KEY_ENDPOINT,
 	KEY_SCHEDULER,
 	KEY_TIMEOUT,
+	KEY_COPY,
+	KEY_CRR,
+	KEY_CONNS,
+	KEY_APP_KEYS,
 };
 
 static const struct perf_opts opts_defaults = {
@@ -122,6 +126,37 @@ static int parse_endpoint(const char *arg, struct perf_endpoint *ep)
 	return 0;
 }
 
+/* One 64-bit key: 1 to 16 hex digits, optional 0x. */
+static int parse_key(const char *s, uint64_t *out)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	size_t n = strspn(s, "0123456789abcdefABCDEF");
+	if (n == 0 || n > 16 || s[n] != '\0')
+		return -EINVAL;
+	*out = strtoull(s, NULL, 16);
+	return 0;
+}
+
+/* --app-keys "KEYA:KEYB": two non-zero, different 64-bit hex keys
+ * (mpdk_mptcp_set_keys refuses zero or equal keys). */
+static int parse_app_keys(const char *arg, struct perf_opts *o)
+{
+	char buf[64];
+	if (strlen(arg) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", arg);
+	char *colon = strchr(buf, ':');
+	if (colon == NULL)
+		return -EINVAL;
+	*colon = '\0';
+	if (parse_key(buf, &o->key_a) < 0 || parse_key(colon + 1, &o->key_b) < 0 ||
+	    o->key_a == 0 || o->key_b == 0 || o->key_a == o->key_b)
+		return -EINVAL;
+	o->have_keys = true;
+	return 0;
+}
+
 static int perf_handle(void *ctx, int key, const char *arg)
 {
 	struct perf_opts *o = ctx;
@@ -198,6 +233,18 @@ static int perf_handle(void *ctx, int key, const char *arg)
 		rc = parse_uint(arg, 1, 3600, &v);
 		o->timeout_s = (unsigned)v;
 		return rc;
+	case KEY_COPY:
+		o->copy = true;
+		return 0;
+	case KEY_CRR:
+		o->crr = true;
+		return 0;
+	case KEY_CONNS:
+		rc = parse_uint(arg, 1, PERF_MAX_CONNS, &v);
+		o->conns = (unsigned)v;
+		return rc;
+	case KEY_APP_KEYS:
+		return parse_app_keys(arg, o);
 	}
 	return -EINVAL;
 }
@@ -228,6 +275,18 @@ static const struct mpdk_app_option perf_options[] = {
 	  "MPTCP scheduler: default, roundrobin or redundant" },
 	{ "timeout", 0, true, KEY_TIMEOUT, "SECONDS",
 	  "give up when the peer makes no progress for SECONDS (default 30)" },
+	{ "copy", 0, false, KEY_COPY, NULL,
+	  "move data with mpdk_send/mpdk_recv (copies) instead of the zero-copy mbuf calls" },
+	{ "crr", 0, false, KEY_CRR, NULL,
+	  "connect, 64-byte request, 64-byte response, close, repeated (-t, -P at a time);\n"
+	  "                             not iperf3's protocol: mpdk-perf --crr on both sides" },
+	{ "conns", 0, true, KEY_CONNS, "N",
+	  "open N idle connections (both sides give N): time to open them, memory per\n"
+	  "                             connection; not iperf3's protocol" },
+	{ "app-keys", 0, true, KEY_APP_KEYS, "KEYA:KEYB",
+	  "with --key-mode app: the MPTCP keys (two non-zero, different 64-bit hex values;\n"
+	  "                             KEYA = the client's) each test stream gets once established:\n"
+	  "                             out-of-band pre-shared keys for tests (without it joins stay refused)" },
 	{ 0 },
 };
 
@@ -281,6 +340,32 @@ static int check_combinations(void *ctx, const struct mpdk_args *args)
 			return -EINVAL;
 		}
 	}
+	o->app_mode = args->conf.tcp != NULL && args->conf.tcp->mptcp.key_mode == MPDK_KEY_APP;
+	if (o->have_keys && !o->app_mode) {
+		fprintf(stderr, "%s: --app-keys needs --key-mode app (see --help)\n", N);
+		return -EINVAL;
+	}
+	if (o->have_keys && (o->tcp || o->crr || o->conns)) {
+		fprintf(stderr, "%s: --app-keys is for iperf3 tests over MPTCP: not with --%s (see --help)\n",
+			N, o->tcp ? "tcp" : o->crr ? "crr" : "conns");
+		return -EINVAL;
+	}
+	if (o->app_mode && !o->have_keys && !o->tcp)
+		fprintf(stderr, "%s: warning: --key-mode app without --app-keys: no keys are ever set, "
+			"so joins and ADD_ADDR stay refused (one path per connection)\n", N);
+	if (o->crr && o->conns) {
+		fprintf(stderr, "%s: --crr and --conns are exclusive (see --help)\n", N);
+		return -EINVAL;
+	}
+	if ((o->crr || o->conns) && (o->seen_bytes || o->seen_reverse || o->seen_congestion)) {
+		fprintf(stderr, "%s: --%s does not take -n, -R or -C (see --help)\n", N,
+			o->crr ? "crr" : "conns");
+		return -EINVAL;
+	}
+	if (o->conns && o->seen_streams) {
+		fprintf(stderr, "%s: --conns opens N connections: not with --parallel (see --help)\n", N);
+		return -EINVAL;
+	}
 	if (o->tcp && (o->n_endpoints > 0 || o->scheduler != NULL)) {
 		fprintf(stderr, "%s: %s is an MPTCP option: not with --tcp (see --help)\n", N,
 			o->n_endpoints > 0 ? "--endpoint" : "--scheduler");
@@ -322,6 +407,7 @@ static int perf_configure(void *ctx, struct mpdk_stack_conf *conf)
 		fprintf(stderr, "%s: %s\n", PERF_NAME, why);
 		return rc;
 	}
+	perf_conn_tcp_conf(o, conf, &tc);
 	conf->tcp = &tc;
 	return 0;
 }
@@ -392,7 +478,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot allocate the payload buffer (%u mbufs): more memory with EAL -m MB\n",
 			PERF_NAME, n_mbufs);
 	} else {
-		status = opts.server ? perf_run_server(&ctx) : perf_run_client(&ctx);
+		status = opts.crr     ? perf_run_crr(&ctx)
+			 : opts.conns ? perf_run_conns(&ctx)
+			 : opts.server ? perf_run_server(&ctx)
+				       : perf_run_client(&ctx);
 	}
 
 	if (args.stats && !opts.json) {

@@ -32,6 +32,7 @@ struct rte_mbuf;
 #define PERF_NAME "mpdk-perf"
 #define PERF_MAX_ENDPOINTS MPDK_MPTCP_MAX_ENDPOINTS
 #define PERF_MAX_SUBFLOWS 8
+#define PERF_MAX_CONNS 1000000   /* --conns */
 
 /* ------------------------------------------------------------------ options */
 
@@ -64,9 +65,16 @@ struct perf_opts {
 	unsigned n_endpoints;
 	const char *scheduler;  /* --scheduler */
 	unsigned timeout_s;     /* --timeout */
+	bool copy;              /* --copy: mpdk_send/mpdk_recv instead of the mbuf calls */
+	bool crr;               /* --crr: connect, request, response, close (perf_conn.c) */
+	unsigned conns;         /* --conns N: open N idle connections (perf_conn.c) */
 	/* which options were given, for the cross-checks */
 	bool seen_server, seen_time, seen_bytes, seen_streams, seen_reverse, seen_congestion;
 	bool seen_port;
+	/* --app-keys KEYA:KEYB with --key-mode app (docs/security.md) */
+	bool app_mode;          /* the stack's key mode is app */
+	bool have_keys;
+	uint64_t key_a, key_b;
 };
 
 /* ------------------------------------------------------------------ context */
@@ -153,6 +161,7 @@ struct perf_stream {
 	uint16_t lport, rport;  /* host byte order */
 	struct perf_sf_snap sf_now;  /* subflows at the last snapshot */
 	struct perf_sf_snap sf_iv;   /* ... at the start of the current interval */
+	int app_keys;           /* --app-keys: 1 set, 0 not (yet), < 0 the error */
 };
 
 struct perf_test {
@@ -261,6 +270,19 @@ double perf_secs(const struct perf_test *t, uint64_t ns);
 int perf_run_client(struct perf_ctx *ctx);
 int perf_run_server(struct perf_ctx *ctx);
 
+/* perf_conn.c: the connection modes, not iperf3's protocol. --crr:
+ * connect, PERF_CRR_SIZE bytes of request and of response, close, as
+ * often as possible (-P at a time, -t seconds). --conns N: open N
+ * connections and keep them idle; time to open them all, memory per
+ * connection. @return the exit status. */
+#define PERF_CRR_SIZE 64u
+int perf_run_crr(struct perf_ctx *ctx);
+int perf_run_conns(struct perf_ctx *ctx);
+/* The stack settings these modes need (more connections, short TIME_WAIT,
+ * a wide ephemeral range); called from the configure hook. */
+void perf_conn_tcp_conf(const struct perf_opts *o, struct mpdk_stack_conf *sc,
+			struct mpdk_tcp_conf *tc);
+
 /* perf_report.c */
 void report_init(struct perf_test *t);
 void report_server_listening(struct perf_ctx *ctx, unsigned test_no);
@@ -296,6 +318,10 @@ void perf_mptcp_json(const struct perf_test *t, const struct perf_stream *s, str
  * MPTCP connection under its report line. */
 void perf_mptcp_print_subflows(const struct perf_test *t, const struct perf_stream *s,
 			       bool interval);
+/* --app-keys: give every open stream of @t its keys (mpdk_mptcp_set_keys)
+ * once its MPTCP handshake finished; called from perf_test_tick() and with
+ * every snapshot. */
+void perf_mptcp_app_keys(struct perf_stream *s);
 /* The interval is reported: its end is the next one's start. */
 void perf_mptcp_interval_done(struct perf_stream *s);
 

@@ -58,6 +58,14 @@ expect 2 "$P: one of -s or -c HOST is required $SEP" -- $A
 expect 2 "$P: one of -s or -c HOST is required $SEP" -- $A -t 3
 expect 2 "$P: -s and -c are exclusive: a server or a client $SEP" -- $A -s -c 10.0.0.1
 expect 2 "$P: no --addr given: nothing to serve $SEP" -- -s
+
+# --app-keys KEYA:KEYB (key mode app, docs/cli.md)
+expect 2 "$P: --app-keys needs --key-mode app $SEP" -- $A -s --app-keys 1:2
+expect 2 "$P: --app-keys is for iperf3 tests over MPTCP: not with --tcp $SEP" -- $A -s --key-mode app --app-keys 1:2 --tcp
+expect 2 "$P: --app-keys is for iperf3 tests over MPTCP: not with --crr $SEP" -- $A -s --key-mode app --app-keys 1:2 --crr
+for k in 1 1:1 0:2 zz:1 12345678901234567:1; do
+	expect 2 "$P: invalid value for --app-keys: '$k'" -- $A -s --key-mode app --app-keys "$k"
+done
 # values
 expect 2 "$P: invalid value for --client: '10.0.0.300'" -- $A -c 10.0.0.300
 expect 2 "$P: invalid value for --client: 'host.example'" -- $A -c host.example
@@ -91,6 +99,14 @@ expect 2 "$P: --parallel is a client option: it needs -c HOST $SEP" -- $A -s -P 
 expect 2 "$P: --reverse is a client option: it needs -c HOST $SEP" -- $A -s -R
 expect 2 "$P: --one-off is a server option: it needs -s $SEP" -- $A -c 10.0.0.1 -1
 expect 2 "$P: only one test end condition: -t SECONDS or -n BYTES $SEP" -- $A -c 10.0.0.1 -t 3 -n 1M
+# the connection modes (--crr, --conns: tests/bench/run.sh)
+expect 2 "$P: invalid value for --conns: '0'" -- $A -c 10.0.0.1 --conns 0
+expect 2 "$P: invalid value for --conns: '1000001'" -- $A -c 10.0.0.1 --conns 1000001
+expect 2 "$P: option '--crr' takes no argument $SEP" -- $A -c 10.0.0.1 --crr=64
+expect 2 "$P: --crr and --conns are exclusive $SEP" -- $A -c 10.0.0.1 --crr --conns 10
+expect 2 "$P: --crr does not take -n, -R or -C $SEP" -- $A -c 10.0.0.1 --crr -R
+expect 2 "$P: --conns does not take -n, -R or -C $SEP" -- $A -c 10.0.0.1 --conns 5 -n 1M
+expect 2 "$P: --conns opens N connections: not with --parallel $SEP" -- $A -c 10.0.0.1 --conns 5 -P 2
 expect 2 "$P: --endpoint is an MPTCP option: not with --tcp $SEP" -- $A -s --tcp --endpoint 10.0.0.2
 # MPTCP controls
 expect 2 "$P: invalid --endpoint '10.0.0.9': not one of the addresses given with --addr" \

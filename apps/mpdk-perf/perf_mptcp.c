@@ -56,8 +56,21 @@ int perf_mptcp_tcp_conf(const struct perf_opts *o, const struct mpdk_stack_conf 
 	return 0;
 }
 
+void perf_mptcp_app_keys(struct perf_stream *s)
+{
+	const struct perf_opts *o = s->t->o;
+	if (!o->have_keys || s->app_keys != 0 || !s->open)
+		return;
+	int rc = mpdk_mptcp_set_keys(s->c, o->key_a, o->key_b);
+	if (rc == 0)
+		s->app_keys = 1;
+	else if (rc != -ENOTCONN)   /* -ENOTCONN: handshake unfinished, again later */
+		s->app_keys = rc;
+}
+
 void perf_mptcp_snapshot(struct perf_stream *s)
 {
+	perf_mptcp_app_keys(s);
 	int n = mpdk_mptcp_subflows(s->c, s->sf_now.sf, PERF_MAX_SUBFLOWS);
 	if (n >= 0)
 		s->sf_now.n = n < PERF_MAX_SUBFLOWS ? (unsigned)n : PERF_MAX_SUBFLOWS;

@@ -174,6 +174,48 @@ static bool local_sends(const struct perf_test *t)
 	return t->server ? t->reverse : !t->reverse;
 }
 
+/* The keying a stream's connection ended up with (docs/security.md):
+ * "rfc8684", "ec-preferred secp224r1 ec-compressed", "rfc8684 (fell back
+ * from ec-preferred)". Kept per stream for the end of the test, when the
+ * connection may be gone. */
+#define KEY_TEXT_STREAMS 128
+static char key_text[KEY_TEXT_STREAMS][96];
+
+/* Key mode app (--app-keys): whether the stream's keys were set. */
+static const char *app_keys_text(const struct perf_stream *s)
+{
+	return s->app_keys > 0 ? "keys set (--app-keys)"
+	       : !s->t->o->have_keys ? "no keys (no --app-keys): joins refused"
+	       : s->app_keys == 0 ? "keys not set yet: joins refused"
+				  : "keys refused by the stack";
+}
+
+static const char *key_describe(unsigned i, const struct perf_stream *s,
+				struct mpdk_mptcp_key_info *ki)
+{
+	mpdk_conn_t c = s->c;
+	if (i >= KEY_TEXT_STREAMS || !s->open)
+		return NULL;
+	if (mpdk_mptcp_key_info(c, ki) == 0) {
+		const char *m = mpdk_key_mode_name(ki->mode);
+		if (!ki->mptcp)
+			snprintf(key_text[i], sizeof(key_text[i]), "none (plain TCP, %s configured)",
+				 mpdk_key_mode_name(ki->conf_mode));
+		else if (ki->ec)
+			snprintf(key_text[i], sizeof(key_text[i]), "%s %s %s", m, ki->ec_curve_name,
+				 mpdk_ec_variant_name(ki->ec_variant));
+		else if (ki->fell_back)
+			snprintf(key_text[i], sizeof(key_text[i]), "%s (fell back from %s%s)", m,
+				 mpdk_key_mode_name(ki->conf_mode),
+				 ki->peer_cached ? ", peer remembered" : "");
+		else if (ki->mode == MPDK_KEY_APP)
+			snprintf(key_text[i], sizeof(key_text[i]), "%s, %s", m, app_keys_text(s));
+		else
+			snprintf(key_text[i], sizeof(key_text[i]), "%s", m);
+	}
+	return key_text[i][0] ? key_text[i] : NULL;
+}
+
 void report_streams_connected(struct perf_test *t)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], mp[160];
@@ -190,6 +232,10 @@ void report_streams_connected(struct perf_test *t)
 		if (text(t))
 			printf("[%3d] local %s port %u connected to %s port %u\n", s->id, a, s->lport, b,
 			       s->rport);
+		struct mpdk_mptcp_key_info ki;
+		if (i < KEY_TEXT_STREAMS)
+			key_text[i][0] = '\0';
+		bool have_ki = key_describe(i, s, &ki) != NULL;
 		if (t->jstart != NULL) {
 			struct json *c = json_push(json_get(t->jstart, "connected"), json_new(JSON_OBJECT));
 			json_add_int(c, "socket", s->id);
@@ -198,12 +244,24 @@ void report_streams_connected(struct perf_test *t)
 			json_add_string(c, "remote_host", b);
 			json_add_int(c, "remote_port", s->rport);
 			json_add_string(c, "mptcp", perf_mptcp_state(t, s));
+			if (have_ki) {
+				/* mpdk's: the keying this connection ended up with */
+				json_add_string(c, "key_mode", mpdk_key_mode_name(ki.mode));
+				json_add_string(c, "key_mode_configured", mpdk_key_mode_name(ki.conf_mode));
+				json_add_string(c, "curve", ki.ec ? ki.ec_curve_name : "none");
+				json_add_string(c, "ec_variant",
+						ki.ec ? mpdk_ec_variant_name(ki.ec_variant) : "none");
+				json_add_bool(c, "key_fell_back", ki.fell_back);
+				if (ki.conf_mode == MPDK_KEY_APP)  /* --app-keys */
+					json_add_bool(c, "app_keys_set", s->app_keys > 0);
+			}
 		}
 	}
 	if (text(t)) {
 		for (unsigned i = 0; i < t->n_streams; i++) {
 			perf_mptcp_describe(t, &t->st[i], mp, sizeof(mp));
-			printf("[%3d] %s\n", t->st[i].id, mp);
+			const char *k = i < KEY_TEXT_STREAMS && key_text[i][0] ? key_text[i] : NULL;
+			printf("[%3d] %s%s%s\n", t->st[i].id, mp, k ? ", keys " : "", k ? k : "");
 		}
 		if (local_sends(t))
 			printf("[ ID] Interval           Transfer     Bitrate         Retr  Cwnd\n");
@@ -439,6 +497,10 @@ void report_end(struct perf_test *t)
 			if (rcv.known)
 				json_side(o, "receiver", s->id, &rcv, sending, s, false);
 			perf_mptcp_json(t, s, o, false);
+			if (t->o->app_mode) {  /* mpdk's: --key-mode app, --app-keys */
+				json_add_string(o, "key_mode_configured", "app");
+				json_add_bool(o, "app_keys_set", s->app_keys > 0);
+			}
 		}
 	}
 	if (text(t)) {
@@ -452,8 +514,11 @@ void report_end(struct perf_test *t)
 		}
 		for (unsigned i = 0; i < t->n_streams; i++) {
 			char mp[160];
+			struct mpdk_mptcp_key_info ki;
+			key_describe(i, &t->st[i], &ki);  /* now: --app-keys may be set since */
 			perf_mptcp_describe(t, &t->st[i], mp, sizeof(mp));
-			printf("[%3d] %s\n", t->st[i].id, mp);
+			const char *k = i < KEY_TEXT_STREAMS && key_text[i][0] ? key_text[i] : NULL;
+			printf("[%3d] %s%s%s\n", t->st[i].id, mp, k ? ", keys " : "", k ? k : "");
 			perf_mptcp_print_subflows(t, &t->st[i], false);
 		}
 		printf("CPU Utilization: local/%s %.1f%% (%.1f%%u/%.1f%%s)", sending ? "sender" : "receiver",

@@ -357,6 +357,27 @@ void perf_stream_pump_send(struct perf_stream *s)
 			len = PERF_MIN_CHUNK;
 		if (len > left)
 			len = (uint32_t)left;
+		if (t->o->copy) {
+			/* --copy: the stack copies from the payload buffer */
+			ssize_t n = mpdk_send(s->c, ctx->pl.buf, len);
+			if (n < 0) {
+				if (n == -EAGAIN)
+					s->blocked = true;
+				else if (n == -ENOBUFS)
+					s->nobufs = true;
+				else
+					perf_test_fail(t, "stream %d: send failed: %s", s->id,
+						       mpdk_strerror((int)n));
+				return;
+			}
+			s->bytes += (uint64_t)n;
+			t->sent_total += (uint64_t)n;
+			if ((uint32_t)n < len) {
+				s->blocked = true;
+				return;
+			}
+			continue;
+		}
 		struct rte_mbuf *m = perf_payload_get(&ctx->pl, len);
 		if (m == NULL) {
 			s->nobufs = true;
@@ -390,10 +411,13 @@ void perf_stream_pump_recv(struct perf_stream *s)
 {
 	struct perf_test *t = s->t;
 	for (;;) {
-		struct rte_mbuf *m;
-		ssize_t n = mpdk_recv_mbuf(s->c, &m);
+		/* --copy: into this buffer (its content is not looked at) */
+		static uint8_t sink[PERF_PAYLOAD_MAX];
+		struct rte_mbuf *m = NULL;
+		ssize_t n = t->o->copy ? mpdk_recv(s->c, sink, sizeof(sink)) : mpdk_recv_mbuf(s->c, &m);
 		if (n > 0) {
-			rte_pktmbuf_free(m);
+			if (m != NULL)
+				rte_pktmbuf_free(m);
 			/* The receiver counts until its numbers are final: the
 			 * server until TEST_END, the client until it sends its
 			 * results (it drains what was in flight, as iperf3). */
@@ -536,6 +560,7 @@ void perf_test_tick(struct perf_test *t, uint64_t now)
 		struct perf_stream *s = &t->st[i];
 		if (s->nobufs)
 			perf_stream_pump_send(s);
+		perf_mptcp_app_keys(s);
 	}
 	uint64_t total = t->sent_total + t->recv_total;
 	if (total != t->last_total) {
