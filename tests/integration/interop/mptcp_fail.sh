@@ -22,7 +22,7 @@
 #            skb; mpdk, fallen back on that MP_FAIL, takes all of it as
 #            plain TCP (unit test test_csum_fail_linux_order_plain_then_
 #            infinite replays this order).
-#            The client clamps its MSS (TCP_MAXSEG 1400) in this mode only,
+#            The client clamps its MSS (TCP_MAXSEG 1400), in tx mode too,
 #            to get around a Linux 6.18 bug: after its fallback Linux sizes
 #            segments with no MPTCP option space (options.c,
 #            mptcp_established_options(): "__mptcp_check_fallback(msk) &&
@@ -163,11 +163,13 @@ MBOX=$!
 CLEANUPS+=("kill $MBOX")
 
 # The Linux client: BYTES of random data through the echo; the verdict
-# counts the bytes that differ. MODE rx clamps the client's MSS
-# (TCP_MAXSEG) so that Linux's own infinite-mapping segment fits the
-# 1500-byte MTU: see the header (a Linux 6.18 sizing bug, not mpdk's).
-MAXSEG=0
-[ "$MODE" = rx ] && MAXSEG=1400
+# counts the bytes that differ. The client clamps its MSS (TCP_MAXSEG)
+# so that Linux's own infinite-mapping segment fits the 1500-byte MTU:
+# see the header (a Linux 6.18 sizing bug, not mpdk's). Both modes need
+# it: in tx mode Linux too sends an infinite mapping, after it receives
+# our MP_FAIL echo, whenever it still has data to send then (about one
+# run in three here: the same stall, IpFragFails > 0).
+MAXSEG=1400
 cat >"$WORK/client.py" <<'PY'
 import os, socket, sys, threading
 host, port, n, maxseg = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
@@ -213,13 +215,37 @@ out=$(timeout 150 ip netns exec "$NS" "$PYTHON" "$WORK/client.py" "$NET.2" "$POR
 rc=$?
 echo "$out"
 cat "$WORK/mbox.log" 2>/dev/null
-[ $rc -eq 0 ] || fail "Linux MPTCP client: exit status $rc (the connection must not be reset)"
+client_rc=$rc
 grep -q "^changed byte" "$WORK/mbox.log" 2>/dev/null || fail "the middlebox changed no byte"
 echo "$out" | grep -q "differing 1 at" || fail "want exactly one differing byte (the changed one)"
 stop_echo
 grep '^mpdk-echo: tcp:' "$WORK/echo.log"
 grep -q '^mpdk-echo: tcp: 1 accepted, 1 closed, 0 errored' "$WORK/echo.log" ||
 	fail "mpdk-echo: the connection did not end cleanly"
+# The client must get its whole echo back. One exception, tx mode only,
+# seen about one run in five when the CPU is loaded: Linux, falling back
+# after its own MP_FAIL, closes its subflow (FIN) right after the bytes
+# it had sent, and the rest its application wrote never leaves Linux.
+# That is Linux losing its own queued data, recognisable from outside:
+# mpdk ACKed (TCP and DATA_ACK) and echoed every byte Linux sent, closed
+# cleanly, and Linux's FIN (alone or on its last data segment) sits
+# right after those bytes (tcp.nxtseq = bytes + 2: SYN and FIN). The test then
+# checks mpdk's side as usual and skips (77) instead of passing.
+LINUX_LOST=0
+if [ "$client_rc" -ne 0 ]; then
+	n=$(sed -n 's/.*; \([0-9]*\) bytes echoed$/\1/p' "$WORK/echo.log" | tail -1)
+	r=$(echo "$out" | sed -n 's/^sent [0-9]* received \([0-9]*\) .*/\1/p')
+	finseq=$(timeout 60 tshark -n -r "$WORK/echo.pcap" -Y "ip.src == $NET.1 && tcp.flags.fin == 1" \
+		-T fields -e tcp.nxtseq 2>/dev/null | head -1)
+	if [ "$MODE" = tx ] && [ -n "$n" ] && [ "$n" = "$r" ] && [ "$n" -lt "$BYTES" ] &&
+		[ "$finseq" = "$((n + 2))" ] &&
+		grep -q '^mpdk-echo: tcp: 1 accepted, 1 closed, 0 errored' "$WORK/echo.log"; then
+		LINUX_LOST=1
+		log "Linux closed after $n of the $BYTES bytes its client wrote (its FIN ends at relative seq $finseq); mpdk echoed all $n: Linux lost its queued data on fallback"
+	else
+		fail "Linux MPTCP client: exit status $client_rc (echo incomplete: mpdk echoed ${n:-?}, client got ${r:-?}, Linux's FIN ends at ${finseq:-none})"
+	fi
+fi
 in_ns nstat -az 2>/dev/null | grep -E '^MPTcp' | awk '$2 != 0' | sed 's/^/  linux nstat: /'
 grep -E '^mptcp_(mp_fail|dss_csum|fallback|infinite)' "$WORK/echo.log" | sed 's/^/  mpdk: /'
 want_mpdk() { local v; v=$(echo_counter "$1"); [ "$v" -eq "$2" ] || fail "mpdk: $1 = $v, want $2"; }
@@ -243,6 +269,7 @@ if [ "$MODE" = rx ]; then
 	# mapping, see the header): it reached mpdk
 	want_linux_eq IpFragFails 0
 else
+	want_linux_eq IpFragFails 0
 	want_mpdk mptcp_dss_csum_bad 0
 	want_mpdk mptcp_mp_fail_rx_fallback 1
 	want_mpdk mptcp_infinite_map_tx 1
@@ -250,4 +277,8 @@ else
 	want_linux_ge MPTcpExtMPFailTx 1
 fi
 log "took $(($(date +%s) - T0)) s"
+if [ "$LINUX_LOST" = 1 ] && [ "$FAILS" -eq 0 ]; then
+	echo "SKIP: mpdk's side checked and right; Linux dropped its own queued data (see above)"
+	exit 77
+fi
 finish
