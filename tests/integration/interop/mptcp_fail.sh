@@ -199,6 +199,9 @@ except Exception as e:
     err.append(e)
 th.join()
 s.close()
+if len(sys.argv) > 5:  # keep both streams for a look afterwards
+    open(sys.argv[5] + "/sent.bin", "wb").write(data)
+    open(sys.argv[5] + "/got.bin", "wb").write(got)
 diff = [i for i in range(min(len(got), n)) if got[i] != data[i]]
 print("sent %d received %d differing %d at %s%s" % (n, len(got), len(diff), diff[:5],
       " errors %r" % err if err else ""))
@@ -211,7 +214,7 @@ start_echo -l "${MPDK_LCORE:-1}" --no-huge --no-pci -m 512 --file-prefix "$TAG" 
 	-p "$PORT" --stats --pcap "$WORK/echo.pcap" --duration 170 || exit 1
 in_ns nstat -n >/dev/null 2>&1
 log "Linux MPTCP client (checksums on): $BYTES bytes through a middlebox that changes one byte ($MODE)"
-out=$(timeout 150 ip netns exec "$NS" "$PYTHON" "$WORK/client.py" "$NET.2" "$PORT" "$BYTES" "$MAXSEG" 2>&1)
+out=$(timeout 150 ip netns exec "$NS" "$PYTHON" "$WORK/client.py" "$NET.2" "$PORT" "$BYTES" "$MAXSEG" ${KEEP_WORK:+"$WORK"} 2>&1)
 rc=$?
 echo "$out"
 cat "$WORK/mbox.log" 2>/dev/null
