@@ -312,7 +312,26 @@ struct xfer_opts {
 	bool expect_fallback;
 	double down_at;             /* fraction received when the path goes down (0 = half) */
 	const char *dst;            /* server address to connect to (default 10.1.0.2) */
+	bool app_keys;              /* key mode app: both ends set APP_KEY_A/B once they can */
 };
+
+/* key mode app (docs/security.md "Application-supplied keys"): the keys
+ * both ends pass to mpdk_mptcp_set_keys() */
+#define APP_KEY_A 0x0123456789abcdefULL
+#define APP_KEY_B 0xfedcba9876543210ULL
+
+/* Set the application keys on @p p's connection as soon as its MPTCP
+ * handshake allows it (-ENOTCONN before). */
+static void app_keys_try(struct peer *p, bool *done)
+{
+	if (*done || !p->connected || p->closed)
+		return;
+	int r = mpdk_mptcp_set_keys(p->c, APP_KEY_A, APP_KEY_B);
+	if (r == -ENOTCONN)
+		return;
+	assert_int_equal(r, 0);
+	*done = true;
+}
 
 /* virtual ns from connect to the receiver's EOF, of the last run_transfer */
 static uint64_t last_xfer_ns;
@@ -333,11 +352,15 @@ static void run_transfer(struct world *w, const struct xfer_opts *o, struct peer
 				      &handler, cli, &cli->c), 0);
 	struct peer *snd = o->a_sends ? cli : srv, *rcv = o->a_sends ? srv : cli;
 	uint64_t limit = mpdk_clock_now_ns(w->clock) + 1800 * SEC;
-	bool downed = false;
+	bool downed = false, keys_a = false, keys_b = false;
 	int max_sf = 0;
 	while (!(rcv->eof && snd->closed && rcv->close_called) &&
 	       mpdk_clock_now_ns(w->clock) < limit) {
 		step(w);
+		if (o->app_keys) {
+			app_keys_try(cli, &keys_a);
+			app_keys_try(srv, &keys_b);
+		}
 		if (rcv->eof && t_eof == 0)
 			t_eof = mpdk_clock_now_ns(w->clock);
 		assert_false(cli->closed && cli->err != 0);
@@ -370,6 +393,8 @@ static void run_transfer(struct world *w, const struct xfer_opts *o, struct peer
 		mpdk_stats_print(w->sb, stdout, false);
 	}
 	assert_true(rcv->eof);
+	if (o->app_keys)
+		assert_true(keys_a && keys_b);
 	last_xfer_ns = t_eof - t0;
 	assert_int_equal(rcv->rcvd, xfer_bytes);
 	assert_int_equal(snd->sent, xfer_bytes);
@@ -647,6 +672,7 @@ static void test_ec_capture_modes(void **state)
 		{ "ec-draft-secp256r1", MPDK_KEY_EC_REQUIRED, "secp256r1", MPDK_EC_DRAFT },
 		{ "ec-compressed-secp224r1", MPDK_KEY_EC_REQUIRED, "secp224r1", MPDK_EC_COMPRESSED },
 		{ "ec-draft-secp224r1", MPDK_KEY_EC_REQUIRED, "secp224r1", MPDK_EC_DRAFT },
+		{ "app", MPDK_KEY_APP, NULL, 0 },
 	};
 	struct mpdk_simlink_dir d = { .delay_ns = 10 * MSEC };
 	uint64_t saved = xfer_bytes;
@@ -662,9 +688,12 @@ static void test_ec_capture_modes(void **state)
 								       .flags = MPDK_MPTCP_EP_SUBFLOW };
 		struct world *w = world_create(&d, &d, &ta, &tb);
 		struct peer cli = { 0 }, srv = { 0 };
-		struct xfer_opts o = { .a_sends = true, .expect_subflows = 2 };
+		struct xfer_opts o = { .a_sends = true, .expect_subflows = 2,
+				       .app_keys = m[i].mode == MPDK_KEY_APP };
 		run_transfer(w, &o, &cli, &srv);
-		assert_int_equal(cli.ki.ec, m[i].mode != MPDK_KEY_RFC8684);
+		assert_int_equal(cli.ki.ec, m[i].mode == MPDK_KEY_EC_REQUIRED);
+		assert_int_equal(cli.ki.mode, m[i].mode);
+		assert_int_equal(srv.ki.mode, m[i].mode);
 		world_free(w);
 	}
 	unsetenv("MPDK_SECURE_PCAP");
