@@ -84,11 +84,52 @@ static int no_choice(uint32_t mask)
 
 /* ---- default -------------------------------------------------------- */
 
+/* How long the bytes a subflow already holds take to drain at its rate
+ * (cwnd per srtt), in microseconds: 0 when it holds nothing. Prior art:
+ * Linux net/mptcp mptcp_subflow_get_send ("linger time", queued bytes
+ * over the pacing rate). */
+static uint64_t linger_us(const struct mptcp_sched_subflow *s)
+{
+	if (s->inflight_bytes == 0)
+		return 0;
+	if (s->cwnd_bytes == 0)
+		return UINT64_MAX;
+	/* < 2^32 * 2^33: fits */
+	return (uint64_t)s->inflight_bytes * rtt_key(s) / s->cwnd_bytes;
+}
+
+/* Among @mask, the subflow with room whose queue drains first; equal
+ * drain times go to the lower srtt, then the lower index. -1 when none
+ * has room. Lowest srtt alone starves a path for good: once its srtt is
+ * inflated (a burst queued on it, a descheduled peer) it never gets data
+ * again, so it never gets an RTT sample that would bring it down, and the
+ * whole data-level window (RFC 8684 §3.3.4) rides on one subflow. An
+ * idle subflow drains at once: it gets the next chunk and a fresh
+ * sample. */
+static int lowest_linger(const struct mptcp_sched_subflow *sfs, unsigned n, uint32_t mask,
+			 uint64_t pending)
+{
+	int best = -1;
+	uint64_t best_l = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!(mask & (1u << i)) || !has_room(&sfs[i], pending))
+			continue;
+		uint64_t l = linger_us(&sfs[i]);
+		if (best < 0 || l < best_l ||
+		    (l == best_l && rtt_key(&sfs[i]) < rtt_key(&sfs[best]))) {
+			best = (int)i;
+			best_l = l;
+		}
+	}
+	return best;
+}
+
 static int default_pick(void *state, const struct mptcp_sched_subflow *sfs, unsigned n,
 			struct mptcp_sched_choice *out)
 {
 	uint32_t mask = eligible_mask(sfs, n, n);
-	int i = lowest_rtt(sfs, n, mask, out->pending);
+	int i = lowest_linger(sfs, n, mask, out->pending);
 
 	(void)state;
 	if (i < 0)

@@ -83,7 +83,8 @@ struct mptcp_sched_ops {
 };
 
 /* Built-in schedulers.
- * default:    lowest srtt among eligible subflows with room.
+ * default:    among eligible subflows with room, the one whose held bytes
+ *             drain first (held * srtt / cwnd; idle = 0), then lowest srtt.
  * roundrobin: the next eligible subflow with room after the last one
  *             picked (Linux out-of-tree "roundrobin" sends a burst per
  *             turn; here one chunk per turn: the caller decides the chunk).
