@@ -25,6 +25,7 @@
 #include <rte_mempool.h>
 
 #include "harness.h"
+#include "simlink_fixture.h"
 #include "mpdk/mpdk.h"
 #include "core/clock.h"
 #include "core/engine.h"
@@ -43,122 +44,50 @@ static struct rte_mempool *pool;
 static uint64_t xfer_bytes;
 static uint64_t seed_bump;   /* varies the links' loss patterns */
 
+/* The two-path world of simlink_fixture.c, with the engines at hand. */
 struct world {
+	struct simlink_world *sw;
 	struct mpdk_clock *clock;
 	struct mpdk_port *l1a, *l1b, *l2a, *l2b;
 	struct mpdk_stack *sa, *sb;
 	struct mpdk_engine *ea, *eb;
 };
 
-static uint32_t ip(const char *s)
-{
-	struct in_addr a;
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
+static uint32_t ip(const char *s) { return simlink_ip(s); }
 
+/* MPDK_SECURE_PCAP=prefix writes prefix-A.pcap and prefix-B.pcap */
 static struct world *world_create(const struct mpdk_simlink_dir *p1, const struct mpdk_simlink_dir *p2,
 				  const struct mpdk_tcp_conf *tca, const struct mpdk_tcp_conf *tcb)
 {
 	struct world *w = calloc(1, sizeof(*w));
-	struct mpdk_stack_conf ca = { .name = "A", .pool = pool, .tcp = tca };
-	struct mpdk_stack_conf cb = { .name = "B", .pool = pool, .tcp = tcb };
+	struct simlink_world_conf c = {
+		.pool = pool, .path1 = *p1, .path2 = *p2,
+		.seed1 = 42 + seed_bump, .seed2 = 7 + seed_bump,
+		.tca = tca, .tcb = tcb, .pcap_prefix = getenv("MPDK_SECURE_PCAP"),
+	};
 
 	assert_non_null(w);
-	w->clock = mpdk_clock_create_virtual(SEC);
-	struct mpdk_simlink_conf lc1 = { .a_to_b = *p1, .b_to_a = *p1, .seed = 42 + seed_bump,
-					 .clock = w->clock, .pool = pool };
-	struct mpdk_simlink_conf lc2 = { .a_to_b = *p2, .b_to_a = *p2, .seed = 7 + seed_bump,
-					 .clock = w->clock, .pool = pool };
-	assert_int_equal(mpdk_simlink_create(&lc1, &w->l1a, &w->l1b), 0);
-	assert_int_equal(mpdk_simlink_create(&lc2, &w->l2a, &w->l2b), 0);
-	ca.ports[0] = w->l1a;
-	ca.ports[1] = w->l2a;
-	cb.ports[0] = w->l1b;
-	cb.ports[1] = w->l2b;
-	ca.addrs[0] = (struct mpdk_addr_conf){ .port = 0, .addr = ip("10.1.0.1"), .prefix_len = 24 };
-	ca.addrs[1] = (struct mpdk_addr_conf){ .port = 1, .addr = ip("10.2.0.1"), .prefix_len = 24 };
-	cb.addrs[0] = (struct mpdk_addr_conf){ .port = 0, .addr = ip("10.1.0.2"), .prefix_len = 24 };
-	cb.addrs[1] = (struct mpdk_addr_conf){ .port = 1, .addr = ip("10.2.0.2"), .prefix_len = 24 };
-	ca.n_ports = ca.n_addrs = cb.n_ports = cb.n_addrs = 2;
-	ca.clock = cb.clock = w->clock;
-	static char pa[256], pb[256];
-	const char *pc = getenv("MPDK_SECURE_PCAP");
-	if (pc != NULL) {
-		snprintf(pa, sizeof(pa), "%s-A.pcap", pc);
-		snprintf(pb, sizeof(pb), "%s-B.pcap", pc);
-		ca.pcap_path = pa;
-		cb.pcap_path = pb;
-	}
-	assert_int_equal(mpdk_stack_create(&ca, &w->sa), 0);
-	assert_int_equal(mpdk_stack_create(&cb, &w->sb), 0);
+	w->sw = simlink_world_create(&c);
+	w->clock = w->sw->clock;
+	w->l1a = w->sw->l1a;
+	w->l1b = w->sw->l1b;
+	w->l2a = w->sw->l2a;
+	w->l2b = w->sw->l2b;
+	w->sa = w->sw->sa;
+	w->sb = w->sw->sb;
 	w->ea = mpdk_stack_engine(w->sa, 0);
 	w->eb = mpdk_stack_engine(w->sb, 0);
 	return w;
 }
 
-static void dump_obj(struct rte_mempool *mp, void *opaque, void *obj, unsigned idx)
-{
-	struct rte_mbuf *m = obj;
-	(void)mp;
-	(void)opaque;
-	(void)idx;
-	if (rte_mbuf_refcnt_read(m) == 0)
-		return;
-	printf("  leaked mbuf %p refcnt %u ind %d data_len %u pkt_len %u nb_segs %u off %u\n", (void *)m,
-	       rte_mbuf_refcnt_read(m), RTE_MBUF_CLONED(m) ? 1 : 0, m->data_len, m->pkt_len,
-	       m->nb_segs, m->data_off);
-}
-
 static void world_free(struct world *w)
 {
-	mpdk_stack_free(w->sa);
-	mpdk_stack_free(w->sb);
-	mpdk_port_close(w->l1a);
-	mpdk_port_close(w->l1b);
-	mpdk_port_close(w->l2a);
-	mpdk_port_close(w->l2b);
-	mpdk_clock_free(w->clock);
+	simlink_world_free(w->sw);   /* asserts that no mbuf is left in use */
 	free(w);
-	if (rte_mempool_in_use_count(pool) != 0 && getenv("MPDK_SECURE_DEBUG"))
-		rte_mempool_obj_iter(pool, dump_obj, NULL);
-	assert_int_equal(rte_mempool_in_use_count(pool), 0);
 }
 
-static uint64_t link_in_flight(struct mpdk_port *p)
-{
-	struct mpdk_simlink_stats s1, s2;
-	mpdk_simlink_stats(p, true, &s1);
-	mpdk_simlink_stats(p, false, &s2);
-	return (s1.sent - s1.delivered - s1.lost - s1.overflow - s1.down_drops) +
-	       (s2.sent - s2.delivered - s2.lost - s2.overflow - s2.down_drops);
-}
-
-static void poll_idle(struct world *w)
-{
-	for (unsigned i = 0; i < 100000; i++) {
-		int n = mpdk_engine_poll(w->ea);
-		n += mpdk_engine_poll(w->eb);
-		if (n == 0)
-			return;
-	}
-	fail_msg("stacks never went idle");
-}
-
-static void step(struct world *w)
-{
-	uint64_t now = mpdk_clock_now_ns(w->clock);
-	uint64_t d = STEP_NS;
-	if (link_in_flight(w->l1a) + link_in_flight(w->l2a) == 0) {
-		uint64_t ta = timer_wheel_next_expiry(&w->ea->tw);
-		uint64_t tb = timer_wheel_next_expiry(&w->eb->tw);
-		uint64_t t = ta < tb ? ta : tb;
-		if (t != UINT64_MAX && t > now + STEP_NS)
-			d = t - now;
-	}
-	mpdk_clock_advance(w->clock, d);
-	poll_idle(w);
-}
+static void poll_idle(struct world *w) { simlink_world_poll_idle(w->sw); }
+static void step(struct world *w) { simlink_world_step(w->sw, STEP_NS); }
 
 static inline uint64_t splitmix(uint64_t x)
 {
