@@ -109,7 +109,7 @@ expect 2 "$E: invalid --gw '10.9.0.1': not inside any subnet given with --addr" 
 expect 2 "$E: invalid --gw '10.0.0.2': that is one of our own addresses" -- --addr 0:10.0.0.2/24 --gw 10.0.0.2
 expect 2 "$E: --gw given twice" -- --addr 0:10.0.0.2/24 --gw 10.0.0.1 --gw 10.0.0.1
 expect 2 "$E: invalid --pcap '': empty file name" -- --addr 0:10.0.0.2/24 --pcap ''
-expect 2 "$E: ambiguous option '--p' (could be --pcap, --port)" -- --p 1
+expect 2 "$E: ambiguous option '--p' (could be --pcap, --port, --parallel)" -- --p 1
 expect 2 "$E: invalid --addr '0:1.2.3.4.5/8': bad IPv4 address" -- --add 0:1.2.3.4.5/8
 
 # client mode (-c) options and the combinations the two modes refuse
@@ -126,6 +126,10 @@ expect 2 "$E: --bytes is a client option: it needs --connect HOST $SEP" -- "${A[
 expect 2 "$E: --seed is a client option: it needs --connect HOST $SEP" -- "${A[@]}" --seed 5
 expect 2 "$E: --sink is a client option: it needs --connect HOST $SEP" -- "${A[@]}" --sink
 expect 2 "$E: --timeout is a client option: it needs --connect HOST $SEP" -- "${A[@]}" --timeout 5
+expect 2 "$E: --parallel is a client option: it needs --connect HOST $SEP" -- "${A[@]}" -P 2
+expect 2 "$E: invalid value for --parallel: '0'" -- "${A[@]}" -c 10.0.0.1 -P 0
+expect 2 "$E: invalid value for --parallel: '65'" -- "${A[@]}" -c 10.0.0.1 --parallel 65
+expect 2 "$E: option '--parallel' requires an argument $SEP" -- "${A[@]}" -c 10.0.0.1 --parallel
 expect 2 "$E: --duration is a server option: not with --connect $SEP" -- "${A[@]}" -c 10.0.0.1 -d 5
 expect 2 "$E: --copy is a server option: not with --connect $SEP" -- "${A[@]}" --copy -c 10.0.0.1
 # a bad option is still reported as such when a combination is wrong too
@@ -180,6 +184,21 @@ rc=$?
 if [ $rc != 1 ] || ! grep -q '^mpdk-echo: up: .*; connecting to 10.0.0.1 port 9 to echo 1000 bytes (seed 1)$' "$tmp/out" ||
 	! grep -qx 'mpdk-echo: FAIL: timed out after 1 s (SYN_SENT)' "$tmp/out"; then
 	fail "client timeout: exit $rc"; cat "$tmp/out" "$tmp/err"
+fi
+# -P 2 on two engines sharing lcore 0: connection i on engine i - 1, each
+# reported and judged on its own, exit 1 when any failed
+checks=$((checks + 1))
+# shellcheck disable=SC2046
+"$ECHO" $(eal h) --vdev net_null0 -- --addr 0:10.0.0.2/24 -c 10.0.0.1 -p 9 -n 1000 --timeout 1 \
+	-P 2 --engines 2 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc != 1 ] || ! grep -q '^mpdk-echo: up: .*; 2 engines; .*; connecting to 10.0.0.1 port 9 to echo 1000 bytes (seed 1) over 2 connections$' "$tmp/out" ||
+	! grep -q '^mpdk-echo: connection 1 (engine 0, seed 1): sent 0 of 1000 bytes' "$tmp/out" ||
+	! grep -q '^mpdk-echo: connection 2 (engine 1, seed 2): sent 0 of 1000 bytes' "$tmp/out" ||
+	! grep -qE '^mpdk-echo: subflow 1: 10.0.0.2:[0-9]+ -> 10.0.0.1:9 ids 0/0, engine 1, ' "$tmp/out" ||
+	! grep -qx 'mpdk-echo: connection 2: FAIL: timed out after 1 s (SYN_SENT)' "$tmp/out" ||
+	! grep -qx 'mpdk-echo: FAIL: 2 of 2 connections failed' "$tmp/out"; then
+	fail "client -P 2 --engines 2 timeout: exit $rc"; cat "$tmp/out" "$tmp/err"
 fi
 checks=$((checks + 1))
 # shellcheck disable=SC2046

@@ -13,6 +13,7 @@
 #include "mpdk/mpdk.h"
 
 #define ECHO_MAX_ENDPOINTS MPDK_MPTCP_MAX_ENDPOINTS
+#define ECHO_MAX_PARALLEL 64     /* -P: client connections at once */
 
 struct echo_opts {
 	unsigned long tcp_port;
@@ -21,6 +22,7 @@ struct echo_opts {
 	uint32_t host_addr;      /* network byte order */
 	unsigned long bytes;
 	unsigned long seed;
+	unsigned long parallel;  /* -P: connections at once (0: one) */
 	unsigned long timeout_s;
 	bool sink;
 	bool copy;
@@ -39,7 +41,7 @@ struct echo_opts {
 	bool have_keys;
 	uint64_t key_a, key_b;
 	/* which options were given, for the cross-checks */
-	bool seen_duration, seen_bytes, seen_seed, seen_timeout;
+	bool seen_duration, seen_bytes, seen_seed, seen_timeout, seen_parallel;
 };
 
 extern volatile bool stop;
@@ -57,8 +59,10 @@ static inline uint64_t mono_ns(void)
 }
 
 /* --remove-addr-after: when @p done bytes reached the mark, remove the
- * endpoint (once) and say so. */
-void echo_maybe_remove_addr(struct mpdk_engine *e, const struct echo_opts *o, uint64_t done);
+ * endpoint from engine @p e (once: *@p removed remembers it, one flag per
+ * engine) and say so. Call on @p e's thread. */
+void echo_maybe_remove_addr(struct mpdk_engine *e, const struct echo_opts *o, uint64_t done,
+			    bool *removed);
 
 /* --app-keys: give connection @p c the keys (mpdk_mptcp_set_keys). @return
  * 1 when set, 0 when not yet possible (the MPTCP handshake is not finished:
@@ -66,6 +70,9 @@ void echo_maybe_remove_addr(struct mpdk_engine *e, const struct echo_opts *o, ui
  * after the peer did not take flag G: -EOPNOTSUPP). */
 int echo_set_keys(mpdk_conn_t c, const struct echo_opts *o);
 
+/* Both run every engine of @p e's stack: engine k on thread k % T, T =
+ * min(engines, EAL lcores), thread 0 the calling (main) lcore, thread t
+ * the t-th worker lcore; so engines may share an lcore. */
 int run_server(struct mpdk_engine *e, const struct echo_opts *o);
 int run_client(struct mpdk_engine *e, const struct echo_opts *o);
 

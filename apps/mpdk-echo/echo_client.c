@@ -5,6 +5,17 @@
  * order, or with --sink only sends them. At the end it reports the
  * connection and, for MPTCP, every subflow it used. Exit 0 only on
  * complete success.
+ *
+ * Engines (--engines N) and connections (-P M): connection i (seed S + i)
+ * is opened on engine i % N, whose ephemeral port choice makes the
+ * replies land on that engine; its joined subflows live there too (a
+ * connection and its subflows share one home engine, docs/architecture.md
+ * "Ownership"). The engines are spread over the EAL's lcores, engine k on
+ * thread k % T with T = min(N, lcores): one lcore may poll several engines.
+ * Each thread polls its engines and drives the connections that live on
+ * them, until every connection of every thread is over (an engine that
+ * receives for the others, as engine 0 does on a port without RSS, keeps
+ * polling until the end).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include "mpdk/mpdk.h"
@@ -55,10 +68,15 @@ enum client_fail {
 	CF_TOO_LONG,   /* more bytes came back than were sent */
 	CF_TIMEOUT,
 	CF_SIGNAL,
+	CF_CONNECT,    /* mpdk_connect() refused */
 };
 
 struct client {
 	mpdk_conn_t c;
+	unsigned idx;            /* 0 .. -P - 1 */
+	unsigned engine;         /* index of the engine it was opened on */
+	struct mpdk_engine *e;
+	bool counted;            /* its end was counted in clients_done */
 	uint64_t n, seed;
 	bool sink;
 	uint64_t sent, rcvd, unexpected;
@@ -230,47 +248,53 @@ static const struct mpdk_tcp_handler client_handler = {
 	.closed = client_closed,
 };
 
-/* The verdict line; @return the exit status. */
-static int client_verdict(const struct client *cl, const struct echo_opts *o)
+/* The verdict line, after "mpdk-echo: " and @p label; @return the exit
+ * status. */
+static int client_verdict(const struct client *cl, const struct echo_opts *o, const char *label)
 {
 	const char *what = cl->sink ? "sent" : "echoed";
+	printf("mpdk-echo: %s", label);
 	switch (cl->why) {
+	case CF_CONNECT:
+		printf("FAIL: cannot connect to %s port %lu: %s\n", o->host, o->tcp_port,
+		       mpdk_strerror(cl->err));
+		return 1;
 	case CF_MISMATCH:
-		printf("mpdk-echo: FAIL: echo differs at byte %" PRIu64 ": got 0x%02x, want 0x%02x\n",
+		printf("FAIL: echo differs at byte %" PRIu64 ": got 0x%02x, want 0x%02x\n",
 		       cl->mismatch_at, cl->got_byte, cl->want_byte);
 		return 1;
 	case CF_TOO_LONG:
-		printf("mpdk-echo: FAIL: %" PRIu64 " bytes came back, more than the %" PRIu64
+		printf("FAIL: %" PRIu64 " bytes came back, more than the %" PRIu64
 		       " sent\n", cl->rcvd, cl->sent);
 		return 1;
 	case CF_TIMEOUT:
-		printf("mpdk-echo: FAIL: timed out after %lu s (%s)\n", o->timeout_s,
+		printf("FAIL: timed out after %lu s (%s)\n", o->timeout_s,
 		       cl->have_info ? mpdk_tcp_state_name(cl->info.state) : "?");
 		return 1;
 	case CF_SIGNAL:
-		printf("mpdk-echo: FAIL: %s\n", strsignal(stop_signal));
+		printf("FAIL: %s\n", strsignal(stop_signal));
 		return 1;
 	case CF_CALL:
-		printf("mpdk-echo: FAIL: %s: %s\n", cl->call, mpdk_strerror(cl->err));
+		printf("FAIL: %s: %s\n", cl->call, mpdk_strerror(cl->err));
 		return 1;
 	case CF_CLOSED:
-		printf("mpdk-echo: FAIL: connection %s: %s\n",
+		printf("FAIL: connection %s: %s\n",
 		       cl->connected ? "ended" : "not established", mpdk_strerror(cl->err));
 		return 1;
 	case CF_NONE:
 		break;
 	}
 	if (cl->sent != cl->n) {
-		printf("mpdk-echo: FAIL: only %" PRIu64 " of %" PRIu64 " bytes sent\n", cl->sent,
+		printf("FAIL: only %" PRIu64 " of %" PRIu64 " bytes sent\n", cl->sent,
 		       cl->n);
 		return 1;
 	}
 	if (!cl->sink && (cl->rcvd != cl->n || !cl->eof)) {
-		printf("mpdk-echo: FAIL: %" PRIu64 " of %" PRIu64 " bytes came back\n", cl->rcvd,
+		printf("FAIL: %" PRIu64 " of %" PRIu64 " bytes came back\n", cl->rcvd,
 		       cl->n);
 		return 1;
 	}
-	printf("mpdk-echo: OK: %" PRIu64 " bytes %s%s, connection closed cleanly\n", cl->n, what,
+	printf("OK: %" PRIu64 " bytes %s%s, connection closed cleanly\n", cl->n, what,
 	       cl->sink ? " and acknowledged" : " back identical");
 	return 0;
 }
@@ -316,69 +340,115 @@ static void print_subflows(const struct client *cl)
 		const struct mpdk_mptcp_subflow_info *f = &cl->sfs[i];
 		inet_ntop(AF_INET, &f->local_addr, la, sizeof(la));
 		inet_ntop(AF_INET, &f->remote_addr, ra, sizeof(ra));
-		printf("mpdk-echo: subflow %d: %s:%u -> %s:%u ids %u/%u, bytes out %" PRIu64
+		/* every subflow runs on the connection's home engine */
+		printf("mpdk-echo: subflow %d: %s:%u -> %s:%u ids %u/%u, engine %u, bytes out %" PRIu64
 		       " in %" PRIu64 ", srtt %.3f ms, retransmits %" PRIu64 "%s%s%s\n",
 		       i + 1, la, ntohs(f->local_port), ra, ntohs(f->remote_port), f->local_id,
-		       f->remote_id, f->bytes_out, f->bytes_in, f->srtt_us / 1000.0, f->retransmits,
+		       f->remote_id, cl->engine, f->bytes_out, f->bytes_in, f->srtt_us / 1000.0, f->retransmits,
 		       f->initial ? ", initial" : "", f->backup ? ", backup" : "",
 		       f->closed ? ", closed before the end" : "");
 	}
 }
 
-int run_client(struct mpdk_engine *e, const struct echo_opts *o)
+/* The connections of all threads, and how many of them are over. */
+static struct client *clients[ECHO_MAX_PARALLEL];
+static unsigned n_clients;
+static unsigned clients_done;   /* atomic */
+
+/* One thread: the engines it polls and the connections on them. */
+struct client_thread {
+	struct mpdk_engine *eng[MPDK_MAX_ENGINES];
+	unsigned n_eng;
+	bool removed[MPDK_MAX_ENGINES];   /* --remove-addr-after, per engine */
+	struct client *cls[ECHO_MAX_PARALLEL];
+	unsigned n_cls;
+	const struct echo_opts *o;
+	uint64_t deadline;
+};
+
+static void client_count_end(struct client *cl)
 {
-	struct client *cl = calloc(1, sizeof(*cl));
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned dlen = 0;
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
-
-	if (cl == NULL || (cl->sha = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(cl->sha, EVP_sha256(), NULL) != 1) {
-		fprintf(stderr, "mpdk-echo: out of memory\n");
-		if (cl != NULL)
-			EVP_MD_CTX_free(cl->sha);
-		free(cl);
-		return 1;
+	if (cl->done && !cl->counted) {
+		cl->counted = true;
+		__atomic_fetch_add(&clients_done, 1, __ATOMIC_RELEASE);
 	}
-	cl->n = o->bytes;
-	cl->o = o;
-	cl->seed = o->seed;
-	cl->sink = o->sink;
-	cl->t_start = mono_ns();
-	uint64_t deadline = cl->t_start + (uint64_t)o->timeout_s * 1000000000ull;
+}
 
-	int rc = mpdk_connect(e, o->host_addr, htons((uint16_t)o->tcp_port), 0, 0, &client_handler,
-			      cl, &cl->c);
+static void client_open(struct client *cl)
+{
+	const struct echo_opts *o = cl->o;
+	cl->t_start = mono_ns();
+	int rc = mpdk_connect(cl->e, o->host_addr, htons((uint16_t)o->tcp_port), 0, 0,
+			      &client_handler, cl, &cl->c);
 	if (rc < 0) {
-		printf("mpdk-echo: FAIL: cannot connect to %s port %lu: %s\n", o->host, o->tcp_port,
-		       mpdk_strerror(rc));
-		EVP_MD_CTX_free(cl->sha);
-		free(cl);
-		return 1;
+		cl->why = CF_CONNECT;
+		cl->err = rc;
+		cl->done = true;
+		cl->t_end = mono_ns();
+		return;
 	}
 	mpdk_conn_set_nodelay(cl->c, true);
-	while (!cl->done) {
-		mpdk_engine_poll(e);
-		if (cl->nobufs)
-			client_send(cl);
-		if (o->have_keys && cl->connected && cl->keys == 0 && !cl->done)
-			cl->keys = echo_set_keys(cl->c, o);
-		echo_maybe_remove_addr(e, o, cl->sent);
-		if (stop)
-			client_stop(cl, CF_SIGNAL, -EINTR, false);
-		else if (mono_ns() > deadline)
-			client_stop(cl, CF_TIMEOUT, -ETIMEDOUT, false);
+}
+
+static int client_thread_run(void *arg)
+{
+	struct client_thread *t = arg;
+	const struct echo_opts *o = t->o;
+
+	for (unsigned i = 0; i < t->n_cls; i++) {
+		client_open(t->cls[i]);
+		client_count_end(t->cls[i]);
+	}
+	while (__atomic_load_n(&clients_done, __ATOMIC_ACQUIRE) < n_clients) {
+		uint64_t sent[MPDK_MAX_ENGINES] = { 0 };
+		for (unsigned k = 0; k < t->n_eng; k++)
+			mpdk_engine_poll(t->eng[k]);
+		uint64_t now = mono_ns();
+		for (unsigned i = 0; i < t->n_cls; i++) {
+			struct client *cl = t->cls[i];
+			if (!cl->done) {
+				if (cl->nobufs)
+					client_send(cl);
+				if (o->have_keys && cl->connected && cl->keys == 0 && !cl->done)
+					cl->keys = echo_set_keys(cl->c, o);
+				if (stop)
+					client_stop(cl, CF_SIGNAL, -EINTR, false);
+				else if (now > t->deadline)
+					client_stop(cl, CF_TIMEOUT, -ETIMEDOUT, false);
+			}
+			client_count_end(cl);
+			for (unsigned k = 0; k < t->n_eng; k++)
+				if (t->eng[k] == cl->e)
+					sent[k] += cl->sent;
+		}
+		for (unsigned k = 0; k < t->n_eng; k++)
+			echo_maybe_remove_addr(t->eng[k], o, sent[k], &t->removed[k]);
 	}
 	/* Let the last ACK (of the server's FIN), or our RST, leave. */
 	for (uint64_t end = mono_ns() + 50000000ull; mono_ns() < end;)
-		mpdk_engine_poll(e);
+		for (unsigned k = 0; k < t->n_eng; k++)
+			mpdk_engine_poll(t->eng[k]);
+	return 0;
+}
+
+/* One connection's report: the totals line, its paths, the digest. */
+static void client_report(struct client *cl, bool several)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned dlen = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
 
 	EVP_DigestFinal_ex(cl->sha, digest, &dlen);
 	for (unsigned i = 0; i < dlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 	hex[2 * dlen] = '\0';
 
-	printf("mpdk-echo: sent %" PRIu64 " of %" PRIu64 " bytes", cl->sent, cl->n);
+	if (several)
+		printf("mpdk-echo: connection %u (engine %u, seed %" PRIu64 "): ", cl->idx + 1,
+		       cl->engine, cl->seed);
+	else
+		printf("mpdk-echo: ");
+	printf("sent %" PRIu64 " of %" PRIu64 " bytes", cl->sent, cl->n);
 	if (!cl->sink)
 		printf(", received %" PRIu64 " back", cl->rcvd);
 	printf(" in %.3f s", (double)(cl->t_end - cl->t_start) / 1e9);
@@ -399,9 +469,109 @@ int run_client(struct mpdk_engine *e, const struct echo_opts *o)
 	printf("mpdk-echo: sha256 of the bytes sent: %s\n", hex);
 	if (cl->unexpected)
 		printf("mpdk-echo: the server sent %" PRIu64 " bytes (ignored)\n", cl->unexpected);
-	int status = client_verdict(cl, o);
+}
+
+static void clients_free(void)
+{
+	for (unsigned i = 0; i < n_clients; i++) {
+		if (clients[i] != NULL)
+			EVP_MD_CTX_free(clients[i]->sha);
+		free(clients[i]);
+		clients[i] = NULL;
+	}
+	n_clients = 0;
+}
+
+int run_client(struct mpdk_engine *e, const struct echo_opts *o)
+{
+	static struct client_thread threads[MPDK_MAX_ENGINES];
+	struct mpdk_stack *st = mpdk_engine_stack(e);
+	unsigned n_eng = st != NULL ? mpdk_stack_n_engines(st) : 1;
+	unsigned lcores[MPDK_MAX_ENGINES], n_thr = 1, lc;
+	unsigned n_par = o->parallel != 0 ? (unsigned)o->parallel : 1;
+
+	/* thread 0 is the main lcore, thread k the k-th worker */
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (n_thr < n_eng)
+			lcores[n_thr++] = lc;
+	}
+	memset(threads, 0, sizeof(threads));
+	for (unsigned k = 0; k < n_eng; k++) {
+		struct client_thread *t = &threads[k % n_thr];
+		t->eng[t->n_eng++] = n_eng > 1 ? mpdk_stack_engine(st, k) : e;
+	}
+	uint64_t t0 = mono_ns();
+	n_clients = n_par;
+	clients_done = 0;
+	for (unsigned i = 0; i < n_par; i++) {
+		struct client *cl = calloc(1, sizeof(*cl));
+		clients[i] = cl;
+		if (cl == NULL || (cl->sha = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex(cl->sha, EVP_sha256(), NULL) != 1) {
+			fprintf(stderr, "mpdk-echo: out of memory\n");
+			clients_free();
+			return 1;
+		}
+		cl->idx = i;
+		cl->engine = i % n_eng;
+		cl->e = n_eng > 1 ? mpdk_stack_engine(st, cl->engine) : e;
+		cl->n = o->bytes;
+		cl->o = o;
+		cl->seed = o->seed + i;
+		cl->sink = o->sink;
+		struct client_thread *t = &threads[cl->engine % n_thr];
+		t->cls[t->n_cls++] = cl;
+	}
+	for (unsigned k = 0; k < n_thr; k++) {
+		threads[k].o = o;
+		threads[k].deadline = t0 + (uint64_t)o->timeout_s * 1000000000ull;
+	}
+	unsigned launched = 1;
+	for (; launched < n_thr; launched++)
+		if (rte_eal_remote_launch(client_thread_run, &threads[launched], lcores[launched]) != 0) {
+			fprintf(stderr, "mpdk-echo: lcore %u is busy\n", lcores[launched]);
+			stop = true;
+			/* the connections of the threads not started are over
+			 * before they began, so the others do not wait for them */
+			for (unsigned k = launched; k < n_thr; k++)
+				for (unsigned i = 0; i < threads[k].n_cls; i++) {
+					threads[k].cls[i]->done = true;
+					client_count_end(threads[k].cls[i]);
+				}
+			break;
+		}
+	client_thread_run(&threads[0]);
+	rte_eal_mp_wait_lcore();
+	if (launched < n_thr) {
+		/* engines nobody polled: their connections never got going */
+		clients_free();
+		return 1;
+	}
+
+	int status = 0;
+	unsigned ok = 0;
+	if (n_par == 1) {
+		struct client *cl = clients[0];
+		if (cl->why != CF_CONNECT)
+			client_report(cl, false);
+		status = client_verdict(cl, o, "");
+	} else {
+		char label[32];
+		for (unsigned i = 0; i < n_par; i++) {
+			client_report(clients[i], true);
+			snprintf(label, sizeof(label), "connection %u: ", i + 1);
+			if (client_verdict(clients[i], o, label) == 0)
+				ok++;
+		}
+		if (ok == n_par)
+			printf("mpdk-echo: OK: all %u connections, %lu bytes each, %s on %u engine(s)\n",
+			       n_par, o->bytes, o->sink ? "sent" : "echoed back identical",
+			       n_par < n_eng ? n_par : n_eng);
+		else
+			printf("mpdk-echo: FAIL: %u of %u connections failed\n", n_par - ok, n_par);
+		status = ok == n_par ? 0 : 1;
+	}
 	fflush(stdout);
-	EVP_MD_CTX_free(cl->sha);
-	free(cl);
+	clients_free();
 	return status;
 }

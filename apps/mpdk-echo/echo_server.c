@@ -42,6 +42,7 @@ struct server {
 	struct mpdk_engine *e;
 	mpdk_conn_t listener;
 	bool copy;
+	bool first;                 /* engine 0 */
 	uint32_t sndbuf;            /* the stack's send buffer size (defaults) */
 	uint64_t accepted, closed, errored, n_reset, n_timeout, n_other, active;
 	uint64_t bytes_echoed;
@@ -332,47 +333,53 @@ static void server_retry(struct server *s)
 	}
 }
 
-/* One engine's loop, on its lcore; --remove-addr-after acts on engine 0. */
+/* One thread's loop: the engines it polls (one lcore may poll several);
+ * --remove-addr-after acts on engine 0. */
+struct server_thread {
+	struct server *s[MPDK_MAX_ENGINES];
+	unsigned n;
+};
+
 static int server_loop(void *arg)
 {
-	struct server *s = arg;
-	bool first = mpdk_engine_stack(s->e) == NULL ||
-		     mpdk_stack_engine(mpdk_engine_stack(s->e), 0) == s->e;
+	struct server_thread *t = arg;
+	bool removed = false;
 	while (!stop) {
-		mpdk_engine_poll(s->e);
-		if (s->retry_head != NULL)
-			server_retry(s);
-		if (first)
-			echo_maybe_remove_addr(s->e, s->o, s->bytes_echoed);
+		for (unsigned i = 0; i < t->n; i++) {
+			struct server *s = t->s[i];
+			mpdk_engine_poll(s->e);
+			if (s->retry_head != NULL)
+				server_retry(s);
+			if (s->first)
+				echo_maybe_remove_addr(s->e, s->o, s->bytes_echoed, &removed);
+		}
 	}
 	return 0;
 }
 
 int run_server(struct mpdk_engine *e, const struct echo_opts *o)
 {
-	/* --engines N: one server per engine, engine i on the i-th worker
-	 * lcore, each listening on the port (docs/api.md, "Threads"). */
+	/* --engines N: one server per engine, each listening on the port
+	 * (docs/api.md, "Threads"); engine k polled by thread k % T (echo.h). */
 	struct mpdk_stack *st = mpdk_engine_stack(e);
-	unsigned n = st != NULL ? mpdk_stack_n_engines(st) : 1, n_lc = 0, lc;
+	unsigned n = st != NULL ? mpdk_stack_n_engines(st) : 1, n_thr = 1, lc;
 	static struct server srvs[MPDK_MAX_ENGINES];
+	static struct server_thread thr[MPDK_MAX_ENGINES];
 	unsigned lcores[MPDK_MAX_ENGINES];
 	struct mpdk_tcp_conf tc;
 	int rc = 0;
 
 	RTE_LCORE_FOREACH_WORKER(lc) {
-		if (n_lc + 1 < n)
-			lcores[n_lc++] = lc;
+		if (n_thr < n)
+			lcores[n_thr++] = lc;
 	}
-	if (n_lc + 1 < n) {
-		fprintf(stderr, "mpdk-echo: --engines %u needs %u lcores: give the EAL -l with %u "
-			"cores\n", n, n, n);
-		return 1;
-	}
+	memset(thr, 0, sizeof(thr));
 	mpdk_tcp_conf_defaults(&tc);
 	for (unsigned i = 0; i < n; i++) {
 		struct server *si = &srvs[i];
 		memset(si, 0, sizeof(*si));
 		si->e = n > 1 ? mpdk_stack_engine(st, i) : e;
+		si->first = i == 0;
 		si->copy = o->copy;
 		si->sndbuf = tc.sndbuf;
 		si->o = o;
@@ -385,13 +392,15 @@ int run_server(struct mpdk_engine *e, const struct echo_opts *o)
 				mpdk_close(srvs[j].listener);
 			return 1;
 		}
+		struct server_thread *t = &thr[i % n_thr];
+		t->s[t->n++] = si;
 	}
-	for (unsigned i = 1; i < n; i++)
-		if (rte_eal_remote_launch(server_loop, &srvs[i], lcores[i - 1]) != 0) {
-			fprintf(stderr, "mpdk-echo: lcore %u is busy\n", lcores[i - 1]);
+	for (unsigned k = 1; k < n_thr; k++)
+		if (rte_eal_remote_launch(server_loop, &thr[k], lcores[k]) != 0) {
+			fprintf(stderr, "mpdk-echo: lcore %u is busy\n", lcores[k]);
 			stop = true;
 		}
-	server_loop(&srvs[0]);
+	server_loop(&thr[0]);
 	rte_eal_mp_wait_lcore();
 	struct server s = srvs[0];
 	for (unsigned i = 1; i < n; i++) {
@@ -415,6 +424,14 @@ int run_server(struct mpdk_engine *e, const struct echo_opts *o)
 	       " open; %" PRIu64 " bytes echoed\n",
 	       s.accepted, s.closed, s.errored, s.n_reset, s.n_timeout, s.n_other, s.active,
 	       s.bytes_echoed);
+	if (n > 1) {
+		/* where the connections lived: the engine their first SYN
+		 * was steered to (their home, docs/architecture.md) */
+		printf("mpdk-echo: accepted per engine:");
+		for (unsigned i = 0; i < n; i++)
+			printf("%s engine %u %" PRIu64, i ? "," : "", i, srvs[i].accepted);
+		printf("\n");
+	}
 	if (o->app_mode)
 		printf("mpdk-echo: keys: app, %s: set on %" PRIu64 " connection(s), not possible on %"
 		       PRIu64 " (plain TCP)\n", o->have_keys ? "--app-keys" : "no --app-keys",

@@ -15,9 +15,10 @@
  * with --sink only sends them (to a server that does not echo). Exit 0 only
  * on complete success.
  *
- * Each engine runs to completion on its own lcore (the server runs one per
- * engine with --engines N, the client engine 0 on the main lcore); the
- * callbacks are called from mpdk_engine_poll() on the engine's lcore.
+ * Both run every engine of the stack (--engines N), spread over the EAL's
+ * lcores (echo.h: an lcore may poll several engines); the callbacks are
+ * called from mpdk_engine_poll() on the lcore that polls the engine. The
+ * client opens its -P connections on the engines in turn.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +53,7 @@ enum {
 	KEY_DENY_JOIN,
 	KEY_RM_AFTER,
 	KEY_APP_KEYS,
+	KEY_PARALLEL,
 };
 
 
@@ -207,6 +209,9 @@ static int echo_handle(void *ctx, int key, const char *arg)
 		return parse_rm_after(arg, o);
 	case KEY_APP_KEYS:
 		return parse_app_keys(arg, o);
+	case KEY_PARALLEL:
+		o->seen_parallel = true;
+		return parse_ulong(arg, 1, ECHO_MAX_PARALLEL, &o->parallel);
 	}
 	return -EINVAL;
 }
@@ -228,6 +233,9 @@ static const struct mpdk_app_option echo_options[] = {
 	  "client: only send (the server does not echo), then close" },
 	{ "timeout", 0, true, KEY_TIMEOUT, "SECONDS",
 	  "client: give up (exit 1) after SECONDS (default 60)" },
+	{ "parallel", 'P', true, KEY_PARALLEL, "N",
+	  "client: N connections at once, 1..64 (default 1); connection k (1..N) sends\n"
+	  "seed S + k - 1 from engine (k - 1) mod --engines, each checked on its own" },
 	{ "endpoint", 0, true, KEY_ENDPOINT, "IPV4[,FLAGS]",
 	  "MPTCP endpoint: an --addr with FLAGS subflow, signal, backup (comma-separated;\n"
 	  "like `ip mptcp endpoint add`; repeatable, at most 8; default: none)" },
@@ -276,10 +284,14 @@ static void print_startup(const struct mpdk_args *a, const struct echo_opts *o)
 	}
 	if (c->gateway)
 		printf("; gw %s", inet_ntop(AF_INET, &c->gateway, ip, sizeof(ip)));
+	if (c->n_engines > 1)
+		printf("; %u engines", c->n_engines);
 	printf("; answering ARP and ping");
 	if (o->host != NULL) {
 		printf("; connecting to %s port %lu to %s %lu bytes (seed %lu)", o->host, o->tcp_port,
 		       o->sink ? "send" : "echo", o->bytes, o->seed);
+		if (o->parallel > 1)
+			printf(" over %lu connections", o->parallel);
 	} else {
 		printf(", echoing TCP port %lu%s", o->tcp_port, o->copy ? " (copying)" : "");
 		if (o->duration_s)
@@ -344,6 +356,8 @@ static int check_combinations(void *ctx, const struct mpdk_args *args)
 			bad = "--sink";
 		else if (o->seen_timeout)
 			bad = "--timeout";
+		else if (o->seen_parallel)
+			bad = "--parallel";
 		if (bad != NULL) {
 			fprintf(stderr, "mpdk-echo: %s is a client option: it needs --connect HOST "
 				"(see --help)\n", bad);
@@ -382,13 +396,13 @@ static int echo_configure(void *ctx, struct mpdk_stack_conf *conf)
 	return 0;
 }
 
-void echo_maybe_remove_addr(struct mpdk_engine *e, const struct echo_opts *o, uint64_t done)
+void echo_maybe_remove_addr(struct mpdk_engine *e, const struct echo_opts *o, uint64_t done,
+			    bool *removed)
 {
-	static bool removed;
 	char ip[INET_ADDRSTRLEN];
-	if (!o->rm_set || removed || done < o->rm_after)
+	if (!o->rm_set || *removed || done < o->rm_after)
 		return;
-	removed = true;
+	*removed = true;
 	int rc = mpdk_mptcp_endpoint_del(e, o->rm_addr);
 	inet_ntop(AF_INET, &o->rm_addr, ip, sizeof(ip));
 	if (rc < 0)
@@ -411,7 +425,12 @@ int main(int argc, char **argv)
 			"SIGINT/SIGTERM or --duration. With -c HOST it is the client instead: it\n"
 			"sends -n BYTES of pseudo-random data to HOST port -p and checks the echo\n"
 			"byte for byte (exit 0 only when all came back identical), or with --sink\n"
-			"just sends them. EAL --log-level mpdk.echo:debug logs each connection.",
+			"just sends them; -P N opens N such connections at once. With --engines N\n"
+			"server and client run N engines spread over the EAL's L lcores (-l):\n"
+			"engine k (0..N-1) on the (k mod L)-th, so with fewer lcores than engines one\n"
+			"lcore polls several. The client opens its connections on the engines in turn\n"
+			"and reports the engine of every subflow (a connection's subflows share its\n"
+			"engine). EAL --log-level mpdk.echo:debug logs each connection.",
 		.opts = echo_options,
 		.handle = echo_handle,
 		.check = check_combinations,
@@ -443,8 +462,8 @@ int main(int argc, char **argv)
 	if (opts.duration_s && opts.host == NULL)
 		alarm((unsigned)opts.duration_s);
 
-	/* The client runs engine 0 on the main lcore; the server runs every
-	 * engine of the stack (--engines N), engine i on the i-th lcore. */
+	/* Client and server run every engine of the stack (--engines N),
+	 * spread over the EAL's lcores (echo.h). */
 	struct mpdk_engine *e = mpdk_stack_engine(stack, 0);
 	int status = opts.host != NULL ? run_client(e, &opts) : run_server(e, &opts);
 

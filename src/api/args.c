@@ -758,6 +758,13 @@ int mpdk_app_init(int argc, char **argv, const struct mpdk_app_desc *app,
 					   (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP);
 				ec.n_rx_queues = rss ? n_eng : 1;
 				ec.n_tx_queues = info.max_tx_queues < n_eng ? info.max_tx_queues : n_eng;
+				/* net_memif pairs each tx queue with a ring the peer
+				 * receives on and refuses more than the peer has rx
+				 * queues ("Invalid ring index"): one, like its rx;
+				 * the other engines send through engine 0. */
+				if (!rss && info.driver_name != NULL &&
+				    strcmp(info.driver_name, "net_memif") == 0)
+					ec.n_tx_queues = 1;
 			}
 		}
 		rc = mpdk_ethdev_port_open(dpdk_ids[i], &ec, pool, &c->ports[i]);

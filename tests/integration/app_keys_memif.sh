@@ -26,46 +26,11 @@ set -uo pipefail
 PERF=$1
 ECHO=$2
 TAG="mpdk-ak-$$"
-WORK=$(mktemp -d "/tmp/$TAG.XXXXXX")
-fail=0
-PIDS=()
+NET=10.94
+# shellcheck source=memif_lib.sh
+. "$(dirname "$0")/memif_lib.sh"
 K1=0123456789abcdef:fedcba9876543210
 K2=1111111111111111:2222222222222222
-
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -INT "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "/var/run/dpdk/$TAG-"* 2>/dev/null
-	if [ -n "${KEEP_WORK:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-check() { # check DESCRIPTION CONDITION...
-	local d=$1
-	shift
-	if "$@"; then echo "ok: $d"; else echo "FAILED: $d"; fail=1; fi
-}
-ctr() { # ctr FILE NAME -> value of counter NAME in the --stats output
-	awk -v n="$2" '$1 == n && $2 ~ /^[0-9]+$/ { print $2; f = 1; exit } END { if (!f) print 0 }' "$1"
-}
-eal() { # eal LCORE ROLE RUN
-	printf '%s\n' -l "$1" --no-huge --no-pci -m 512 --file-prefix "$TAG-$2-$3" \
-		--log-level lib.eal:warning \
-		--vdev "net_memif0,role=$2,socket=$WORK/$3-0.sock" \
-		--vdev "net_memif1,role=$2,socket=$WORK/$3-1.sock"
-}
-addrs() { printf '%s\n' --addr "0:10.94.0.$1/24" --addr "1:10.94.1.$1/24"; }
-wait_for() { # wait_for FILE PATTERN
-	local i
-	for i in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	echo "no '$2' in $1:"
-	cat "$1"
-	return 1
-}
 
 # perf RUN SERVER-KEYS CLIENT-KEYS [client options]: "-" = no --app-keys
 perf() {

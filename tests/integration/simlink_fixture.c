@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
+#include <rte_mbuf.h>
 
 #include "simlink_fixture.h"
 #include "core/clock.h"
@@ -61,7 +62,22 @@ struct simlink_world *simlink_world_create(const struct simlink_world_conf *c)
 	assert_int_equal(mpdk_stack_create(&ca, &w->sa), 0);
 	assert_int_equal(mpdk_stack_create(&cb, &w->sb), 0);
 	assert_int_equal(mpdk_stack_n_engines(w->sb), c->b_engines != 0 ? c->b_engines : 1);
+	w->ea = mpdk_stack_engine(w->sa, 0);
+	w->eb = mpdk_stack_engine(w->sb, 0);
 	return w;
+}
+
+static void dump_leaked(struct rte_mempool *mp, void *opaque, void *obj, unsigned idx)
+{
+	struct rte_mbuf *m = obj;
+	(void)mp;
+	(void)opaque;
+	(void)idx;
+	if (rte_mbuf_refcnt_read(m) == 0)
+		return;
+	printf("  leaked mbuf %p refcnt %u ind %d data_len %u pkt_len %u nb_segs %u off %u\n",
+	       (void *)m, rte_mbuf_refcnt_read(m), RTE_MBUF_CLONED(m) ? 1 : 0, m->data_len,
+	       m->pkt_len, m->nb_segs, m->data_off);
 }
 
 void simlink_world_free(struct simlink_world *w)
@@ -73,6 +89,8 @@ void simlink_world_free(struct simlink_world *w)
 	mpdk_port_close(w->l2a);
 	mpdk_port_close(w->l2b);
 	mpdk_clock_free(w->clock);
+	if (rte_mempool_in_use_count(w->pool) != 0)
+		rte_mempool_obj_iter(w->pool, dump_leaked, NULL);
 	assert_int_equal(rte_mempool_in_use_count(w->pool), 0);
 	free(w);
 }
@@ -119,5 +137,11 @@ void simlink_world_step(struct simlink_world *w, uint64_t step_ns)
 			d = t - now;
 	}
 	mpdk_clock_advance(w->clock, d);
+	simlink_world_poll_idle(w);
+}
+
+void simlink_world_advance(struct simlink_world *w, uint64_t ns)
+{
+	mpdk_clock_advance(w->clock, ns);
 	simlink_world_poll_idle(w);
 }

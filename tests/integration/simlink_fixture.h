@@ -23,6 +23,7 @@ struct simlink_world {
 	struct mpdk_clock *clock;
 	struct mpdk_port *l1a, *l1b, *l2a, *l2b;   /* path 1 and 2, A's and B's ends */
 	struct mpdk_stack *sa, *sb;
+	struct mpdk_engine *ea, *eb;               /* engine 0 of A and of B */
 };
 
 struct simlink_world_conf {
@@ -39,7 +40,8 @@ struct simlink_world_conf {
 uint32_t simlink_ip(const char *s);
 
 struct simlink_world *simlink_world_create(const struct simlink_world_conf *c);
-/* Free both stacks, links and clock; asserts every mbuf came back. */
+/* Free both stacks, links and clock; asserts every mbuf came back (and
+ * lists the ones that did not). */
 void simlink_world_free(struct simlink_world *w);
 
 /* Frames on a link (both directions) not yet delivered or lost. */
@@ -49,5 +51,8 @@ void simlink_world_poll_idle(struct simlink_world *w);
 /* Advance the clock by @step_ns, or straight to the next timer when no
  * frame is in flight, then poll until idle. */
 void simlink_world_step(struct simlink_world *w, uint64_t step_ns);
+/* Advance the clock by exactly @ns (no jump to the next timer), then poll
+ * until idle: for tests that sample at a fixed rate. */
+void simlink_world_advance(struct simlink_world *w, uint64_t ns);
 
 #endif

@@ -7,7 +7,8 @@
  *   A: 10.1.0.1 (path 1), 10.2.0.1 (path 2)   B: 10.1.0.2, 10.2.0.2
  *
  * MPDK_MPTCP_BYTES overrides the transfer size (default 8 MB);
- * MPDK_MPTCP_PCAP=prefix writes prefix-A.pcap and prefix-B.pcap.
+ * MPDK_MPTCP_PCAP=prefix writes prefix-A.pcap and prefix-B.pcap. The two
+ * stacks and links are simlink_fixture.c's.
  */
 
 #include <stdarg.h>
@@ -23,9 +24,8 @@
 #include <rte_mempool.h>
 
 #include "harness.h"
+#include "simlink_fixture.h"
 #include "mpdk/mpdk.h"
-#include "core/clock.h"
-#include "core/engine.h"
 #include "drivers/port.h"
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -40,122 +40,26 @@
 static struct rte_mempool *pool;
 static uint64_t xfer_bytes;
 
-struct world {
-	struct mpdk_clock *clock;
-	struct mpdk_port *l1a, *l1b, *l2a, *l2b;
-	struct mpdk_stack *sa, *sb;
-	struct mpdk_engine *ea, *eb;
-};
+static uint32_t ip(const char *s) { return simlink_ip(s); }
 
-static uint32_t ip(const char *s)
+/* The two-path world of simlink_fixture.c, with the fixture's seeds (42
+ * and 7); MPDK_MPTCP_PCAP=prefix writes prefix-A.pcap and prefix-B.pcap. */
+static struct simlink_world *world_create(const struct mpdk_simlink_dir *p1,
+					  const struct mpdk_simlink_dir *p2,
+					  const struct mpdk_tcp_conf *tca,
+					  const struct mpdk_tcp_conf *tcb)
 {
-	struct in_addr a;
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
+	struct simlink_world_conf c = {
+		.pool = pool, .path1 = *p1, .path2 = *p2, .seed1 = 42, .seed2 = 7,
+		.tca = tca, .tcb = tcb, .pcap_prefix = getenv("MPDK_MPTCP_PCAP"),
+	};
+	return simlink_world_create(&c);
 }
 
-static struct world *world_create(const struct mpdk_simlink_dir *p1, const struct mpdk_simlink_dir *p2,
-				  const struct mpdk_tcp_conf *tca, const struct mpdk_tcp_conf *tcb)
-{
-	struct world *w = calloc(1, sizeof(*w));
-	struct mpdk_stack_conf ca = { .name = "A", .pool = pool, .tcp = tca };
-	struct mpdk_stack_conf cb = { .name = "B", .pool = pool, .tcp = tcb };
-
-	assert_non_null(w);
-	w->clock = mpdk_clock_create_virtual(SEC);
-	struct mpdk_simlink_conf lc1 = { .a_to_b = *p1, .b_to_a = *p1, .seed = 42,
-					 .clock = w->clock, .pool = pool };
-	struct mpdk_simlink_conf lc2 = { .a_to_b = *p2, .b_to_a = *p2, .seed = 7,
-					 .clock = w->clock, .pool = pool };
-	assert_int_equal(mpdk_simlink_create(&lc1, &w->l1a, &w->l1b), 0);
-	assert_int_equal(mpdk_simlink_create(&lc2, &w->l2a, &w->l2b), 0);
-	ca.ports[0] = w->l1a;
-	ca.ports[1] = w->l2a;
-	cb.ports[0] = w->l1b;
-	cb.ports[1] = w->l2b;
-	ca.addrs[0] = (struct mpdk_addr_conf){ .port = 0, .addr = ip("10.1.0.1"), .prefix_len = 24 };
-	ca.addrs[1] = (struct mpdk_addr_conf){ .port = 1, .addr = ip("10.2.0.1"), .prefix_len = 24 };
-	cb.addrs[0] = (struct mpdk_addr_conf){ .port = 0, .addr = ip("10.1.0.2"), .prefix_len = 24 };
-	cb.addrs[1] = (struct mpdk_addr_conf){ .port = 1, .addr = ip("10.2.0.2"), .prefix_len = 24 };
-	ca.n_ports = ca.n_addrs = cb.n_ports = cb.n_addrs = 2;
-	ca.clock = cb.clock = w->clock;
-	static char pa[256], pb[256];
-	const char *pc = getenv("MPDK_MPTCP_PCAP");
-	if (pc != NULL) {
-		snprintf(pa, sizeof(pa), "%s-A.pcap", pc);
-		snprintf(pb, sizeof(pb), "%s-B.pcap", pc);
-		ca.pcap_path = pa;
-		cb.pcap_path = pb;
-	}
-	assert_int_equal(mpdk_stack_create(&ca, &w->sa), 0);
-	assert_int_equal(mpdk_stack_create(&cb, &w->sb), 0);
-	w->ea = mpdk_stack_engine(w->sa, 0);
-	w->eb = mpdk_stack_engine(w->sb, 0);
-	return w;
-}
-
-static void dump_obj(struct rte_mempool *mp, void *opaque, void *obj, unsigned idx)
-{
-	struct rte_mbuf *m = obj;
-	(void)mp;
-	(void)opaque;
-	(void)idx;
-	if (rte_mbuf_refcnt_read(m) == 0)
-		return;
-	printf("  leaked mbuf %p refcnt %u ind %d data_len %u pkt_len %u nb_segs %u off %u\n", (void *)m,
-	       rte_mbuf_refcnt_read(m), RTE_MBUF_CLONED(m) ? 1 : 0, m->data_len, m->pkt_len,
-	       m->nb_segs, m->data_off);
-}
-
-static void world_free(struct world *w)
-{
-	mpdk_stack_free(w->sa);
-	mpdk_stack_free(w->sb);
-	mpdk_port_close(w->l1a);
-	mpdk_port_close(w->l1b);
-	mpdk_port_close(w->l2a);
-	mpdk_port_close(w->l2b);
-	mpdk_clock_free(w->clock);
-	free(w);
-	if (rte_mempool_in_use_count(pool) != 0 && getenv("MPDK_MPTCP_DEBUG"))
-		rte_mempool_obj_iter(pool, dump_obj, NULL);
-	assert_int_equal(rte_mempool_in_use_count(pool), 0);
-}
-
-static uint64_t link_in_flight(struct mpdk_port *p)
-{
-	struct mpdk_simlink_stats s1, s2;
-	mpdk_simlink_stats(p, true, &s1);
-	mpdk_simlink_stats(p, false, &s2);
-	return (s1.sent - s1.delivered - s1.lost - s1.overflow - s1.down_drops) +
-	       (s2.sent - s2.delivered - s2.lost - s2.overflow - s2.down_drops);
-}
-
-static void poll_idle(struct world *w)
-{
-	for (unsigned i = 0; i < 100000; i++) {
-		int n = mpdk_engine_poll(w->ea);
-		n += mpdk_engine_poll(w->eb);
-		if (n == 0)
-			return;
-	}
-	fail_msg("stacks never went idle");
-}
-
-static void step(struct world *w)
-{
-	uint64_t now = mpdk_clock_now_ns(w->clock);
-	uint64_t d = STEP_NS;
-	if (link_in_flight(w->l1a) + link_in_flight(w->l2a) == 0) {
-		uint64_t ta = timer_wheel_next_expiry(&w->ea->tw);
-		uint64_t tb = timer_wheel_next_expiry(&w->eb->tw);
-		uint64_t t = ta < tb ? ta : tb;
-		if (t != UINT64_MAX && t > now + STEP_NS)
-			d = t - now;
-	}
-	mpdk_clock_advance(w->clock, d);
-	poll_idle(w);
-}
+/* asserts (and lists) that no mbuf is left in use */
+static void world_free(struct simlink_world *w) { simlink_world_free(w); }
+static void poll_idle(struct simlink_world *w) { simlink_world_poll_idle(w); }
+static void step(struct simlink_world *w) { simlink_world_step(w, STEP_NS); }
 
 static inline uint64_t splitmix(uint64_t x)
 {
@@ -313,7 +217,7 @@ static uint64_t last_xfer_ns;
 
 /* One transfer of xfer_bytes (client on A, server on B), returns with
  * both sides closed and the world still alive (caller checks more). */
-static void run_transfer(struct world *w, const struct xfer_opts *o, struct peer *cli,
+static void run_transfer(struct simlink_world *w, const struct xfer_opts *o, struct peer *cli,
 			 struct peer *srv)
 {
 	mpdk_conn_t l;
@@ -396,7 +300,7 @@ static void test_mpc_transfer_loss(void **state)
 	struct mpdk_simlink_dir d2 = { .delay_ns = 10 * MSEC };
 	struct mpdk_tcp_conf tc = conf_default();
 	for (int dir = 0; dir < 2; dir++) {
-		struct world *w = world_create(&d1, &d2, &tc, &tc);
+		struct simlink_world *w = world_create(&d1, &d2, &tc, &tc);
 		struct peer cli = { 0 }, srv = { 0 };
 		struct xfer_opts o = { .a_sends = dir == 0, .expect_subflows = 1 };
 		run_transfer(w, &o, &cli, &srv);
@@ -418,7 +322,7 @@ static void test_checksum(void **state)
 	struct mpdk_simlink_dir d2 = { .delay_ns = 5 * MSEC };
 	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
 	tb.mptcp.checksum = true;   /* only the server asks */
-	struct world *w = world_create(&d1, &d2, &ta, &tb);
+	struct simlink_world *w = world_create(&d1, &d2, &ta, &tb);
 	struct peer cli = { 0 }, srv = { 0 };
 	struct xfer_opts o = { .a_sends = true, .expect_subflows = 1 };
 	run_transfer(w, &o, &cli, &srv);
@@ -434,7 +338,7 @@ static void test_fallback_server_disabled(void **state)
 	struct mpdk_simlink_dir d1 = { .delay_ns = 5 * MSEC, .loss = 0.01 };
 	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
 	tb.mptcp.disabled = true;
-	struct world *w = world_create(&d1, &d1, &ta, &tb);
+	struct simlink_world *w = world_create(&d1, &d1, &ta, &tb);
 	struct peer cli = { 0 }, srv = { 0 };
 	struct xfer_opts o = { .a_sends = true };
 	/* check the fallback flag while the connection is up */
@@ -468,7 +372,7 @@ static void test_fallback_client_disabled(void **state)
 	struct mpdk_simlink_dir d1 = { .delay_ns = 5 * MSEC };
 	struct mpdk_tcp_conf ta = conf_default(), tb = conf_default();
 	ta.mptcp.disabled = true;
-	struct world *w = world_create(&d1, &d1, &ta, &tb);
+	struct simlink_world *w = world_create(&d1, &d1, &ta, &tb);
 	struct peer cli = { 0 }, srv = { 0 };
 	struct xfer_opts o = { .a_sends = false };
 	run_transfer(w, &o, &cli, &srv);
@@ -490,7 +394,7 @@ static void test_join_subflow_endpoint(void **state)
 	ta.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.1"),
 							       .flags = MPDK_MPTCP_EP_SUBFLOW };
 	for (int dir = 0; dir < 2; dir++) {
-		struct world *w = world_create(&d1, &d2, &ta, &tb);
+		struct simlink_world *w = world_create(&d1, &d2, &ta, &tb);
 		struct peer cli = { 0 }, srv = { 0 };
 		struct xfer_opts o = { .a_sends = dir == 0, .expect_subflows = 2 };
 		run_transfer(w, &o, &cli, &srv);
@@ -515,7 +419,7 @@ static void test_join_two_paths(void **state)
 	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
 							       .flags = MPDK_MPTCP_EP_SIGNAL };
 	for (int dir = 0; dir < 2; dir++) {
-		struct world *w = world_create(&d1, &d2, &ta, &tb);
+		struct simlink_world *w = world_create(&d1, &d2, &ta, &tb);
 		struct peer cli = { 0 }, srv = { 0 };
 		struct xfer_opts o = { .a_sends = dir == 0, .expect_subflows = 2 };
 		run_transfer(w, &o, &cli, &srv);
@@ -541,7 +445,7 @@ static void test_add_addr_join(void **state)
 	tb.mptcp.n_endpoints = 1;
 	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
 							       .flags = MPDK_MPTCP_EP_SIGNAL };
-	struct world *w = world_create(&d1, &d2, &ta, &tb);
+	struct simlink_world *w = world_create(&d1, &d2, &ta, &tb);
 	struct peer cli = { 0 }, srv = { 0 };
 	struct xfer_opts o = { .a_sends = false, .expect_subflows = 2 };
 	run_transfer(w, &o, &cli, &srv);
@@ -573,7 +477,7 @@ static void test_path_down_reinject(void **state)
 	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
 							       .flags = MPDK_MPTCP_EP_SIGNAL };
 	for (int which = 0; which < 2; which++) {
-		struct world *w = world_create(&d1, &d2, &ta, &tb);
+		struct simlink_world *w = world_create(&d1, &d2, &ta, &tb);
 		struct peer cli = { 0 }, srv = { 0 };
 		struct xfer_opts o = { .a_sends = true, .down_path2_at_half = which == 0,
 				       .down_path1_at_half = which == 1 };
@@ -602,7 +506,7 @@ static void test_reinject_large_window(void **state)
 	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
 							       .flags = MPDK_MPTCP_EP_SIGNAL };
 	for (int dir = 0; dir < 2; dir++) {
-		struct world *w = world_create(&d, &d, &ta, &tb);
+		struct simlink_world *w = world_create(&d, &d, &ta, &tb);
 		struct peer cli = { 0 }, srv = { 0 };
 		struct xfer_opts o = { .a_sends = dir == 0, .down_path2_at_half = true, .down_at = 0.25 };
 		run_transfer(w, &o, &cli, &srv);
@@ -645,7 +549,7 @@ static void test_two_paths_aggregate(void **state)
 		struct mpdk_simlink_dir l2 = d2;
 		if (run == 3)
 			l2.loss = 0.03;
-		struct world *w = world_create(&d1, &l2, &ta, run >= 2 ? &tbs : &tb);
+		struct simlink_world *w = world_create(&d1, &l2, &ta, run >= 2 ? &tbs : &tb);
 		struct peer cli = { 0 }, srv = { 0 };
 		struct xfer_opts o = { .a_sends = true, .dst = run == 1 ? "10.2.0.2" : "10.1.0.2",
 				       .expect_subflows = run >= 2 ? 2 : 1 };
@@ -736,7 +640,7 @@ static void test_mp_fail_checksum(void **state)
 	tb.mptcp.n_endpoints = 1;
 	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = ip("10.2.0.2"),
 							       .flags = MPDK_MPTCP_EP_SIGNAL };
-	struct world *w = world_create(&d1, &d2, &ta, &tb);
+	struct simlink_world *w = world_create(&d1, &d2, &ta, &tb);
 	corrupt_orig = w->l2b->ops;
 	corrupt_ops = *corrupt_orig;
 	corrupt_ops.rx_burst = corrupt_rx;
@@ -769,7 +673,7 @@ static void test_fastclose(void **state)
 	(void)state;
 	struct mpdk_simlink_dir d1 = { .delay_ns = 5 * MSEC };
 	struct mpdk_tcp_conf tc = conf_default();
-	struct world *w = world_create(&d1, &d1, &tc, &tc);
+	struct simlink_world *w = world_create(&d1, &d1, &tc, &tc);
 	struct peer cli = { .total = 1 << 20, .is_sender = true }, srv = { 0 };
 	mpdk_conn_t l;
 	assert_int_equal(mpdk_listen(w->eb, 0, htons(PORT_SRV), 16, &handler, &srv, &l), 0);

@@ -53,10 +53,8 @@
 #include <rte_mempool.h>
 
 #include "harness.h"
+#include "simlink_fixture.h"
 #include "mpdk/mpdk.h"
-#include "core/clock.h"
-#include "core/engine.h"
-#include "drivers/port.h"
 
 #define SEC 1000000000ull
 #define MSEC 1000000ull
@@ -72,85 +70,29 @@ static struct rte_mempool *pool;
 static bool trace;
 static bool explore;    /* not the demo's paths: measure, assert nothing */
 
-struct world {
-	struct mpdk_clock *clock;
-	struct mpdk_port *l1a, *l1b, *l2a, *l2b;
-	struct mpdk_stack *sa, *sb;
-	struct mpdk_engine *ea, *eb;
-};
-
-static uint32_t ip(const char *s)
-{
-	struct in_addr a;
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
+static uint32_t ip(const char *s) { return simlink_ip(s); }
 
 /* mpdk-demo's paths (apps/mpdk-demo/main.c, path_defaults) */
 static const struct mpdk_simlink_dir path1 = { .delay_ns = 10 * MSEC, .loss = 0.01,
 					       .rate_bps = 100000000 };
 static struct mpdk_simlink_dir path2 = { .delay_ns = 30 * MSEC, .rate_bps = 50000000 };
 
-static struct world *world_create(const struct mpdk_tcp_conf *tca, const struct mpdk_tcp_conf *tcb)
+/* The two-path world of simlink_fixture.c on these paths and seeds. */
+static struct simlink_world *world_create(const struct mpdk_tcp_conf *tca,
+					  const struct mpdk_tcp_conf *tcb)
 {
-	struct world *w = calloc(1, sizeof(*w));
-	struct mpdk_stack_conf ca = { .name = "A", .pool = pool, .tcp = tca };
-	struct mpdk_stack_conf cb = { .name = "B", .pool = pool, .tcp = tcb };
-
-	assert_non_null(w);
-	w->clock = mpdk_clock_create_virtual(SEC);
-	struct mpdk_simlink_conf lc1 = { .a_to_b = path1, .b_to_a = path1, .seed = 1000004,
-					 .clock = w->clock, .pool = pool };
-	struct mpdk_simlink_conf lc2 = { .a_to_b = path2, .b_to_a = path2, .seed = 1000005,
-					 .clock = w->clock, .pool = pool };
-	assert_int_equal(mpdk_simlink_create(&lc1, &w->l1a, &w->l1b), 0);
-	assert_int_equal(mpdk_simlink_create(&lc2, &w->l2a, &w->l2b), 0);
-	ca.ports[0] = w->l1a;
-	ca.ports[1] = w->l2a;
-	cb.ports[0] = w->l1b;
-	cb.ports[1] = w->l2b;
-	ca.addrs[0] = (struct mpdk_addr_conf){ .port = 0, .addr = ip("10.1.0.1"), .prefix_len = 24 };
-	ca.addrs[1] = (struct mpdk_addr_conf){ .port = 1, .addr = ip("10.2.0.1"), .prefix_len = 24 };
-	cb.addrs[0] = (struct mpdk_addr_conf){ .port = 0, .addr = ip("10.1.0.2"), .prefix_len = 24 };
-	cb.addrs[1] = (struct mpdk_addr_conf){ .port = 1, .addr = ip("10.2.0.2"), .prefix_len = 24 };
-	ca.n_ports = ca.n_addrs = cb.n_ports = cb.n_addrs = 2;
-	ca.clock = cb.clock = w->clock;
-	assert_int_equal(mpdk_stack_create(&ca, &w->sa), 0);
-	assert_int_equal(mpdk_stack_create(&cb, &w->sb), 0);
-	w->ea = mpdk_stack_engine(w->sa, 0);
-	w->eb = mpdk_stack_engine(w->sb, 0);
-	return w;
+	struct simlink_world_conf c = {
+		.pool = pool, .path1 = path1, .path2 = path2, .seed1 = 1000004, .seed2 = 1000005,
+		.tca = tca, .tcb = tcb,
+	};
+	return simlink_world_create(&c);
 }
 
-static void world_free(struct world *w)
-{
-	mpdk_stack_free(w->sa);
-	mpdk_stack_free(w->sb);
-	mpdk_port_close(w->l1a);
-	mpdk_port_close(w->l1b);
-	mpdk_port_close(w->l2a);
-	mpdk_port_close(w->l2b);
-	mpdk_clock_free(w->clock);
-	free(w);
-	assert_int_equal(rte_mempool_in_use_count(pool), 0);
-}
-
-static void poll_idle(struct world *w)
-{
-	for (unsigned i = 0; i < 100000; i++) {
-		int n = mpdk_engine_poll(w->ea);
-		n += mpdk_engine_poll(w->eb);
-		if (n == 0)
-			return;
-	}
-	fail_msg("stacks never went idle");
-}
-
-static void step(struct world *w)
-{
-	mpdk_clock_advance(w->clock, STEP_NS);
-	poll_idle(w);
-}
+/* asserts that no mbuf is left in use */
+static void world_free(struct simlink_world *w) { simlink_world_free(w); }
+static void poll_idle(struct simlink_world *w) { simlink_world_poll_idle(w); }
+/* A fixed step (the samples are every SAMPLE_NS): no jump to the next timer. */
+static void step(struct simlink_world *w) { simlink_world_advance(w, STEP_NS); }
 
 struct peer {
 	mpdk_conn_t c;
@@ -289,7 +231,7 @@ static void measure(enum mode m)
 		tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){
 			.addr = ip("10.2.0.2"), .flags = MPDK_MPTCP_EP_SIGNAL };
 	}
-	struct world *w = world_create(&ta, &tb);
+	struct simlink_world *w = world_create(&ta, &tb);
 	struct peer cli = { .is_sender = true }, srv = { 0 };
 	mpdk_conn_t l;
 	assert_int_equal(mpdk_listen(w->eb, 0, htons(PORT_SRV), 16, &handler, &srv, &l), 0);
