@@ -73,3 +73,32 @@ uint16_t port_rss_queue(const struct mpdk_port *p, uint32_t saddr, uint32_t dadd
 		return p->rss_reta[h % p->rss_reta_size];
 	return (uint16_t)(h % p->n_rx_queues);
 }
+
+void *port_flow_steer(struct mpdk_port *p, uint32_t saddr, uint32_t daddr, uint16_t sport,
+		      uint16_t dport, uint16_t q, int *err)
+{
+	int dummy;
+
+	if (err == NULL)
+		err = &dummy;
+	if (p == NULL || !(p->caps & PORT_FLOW_STEER) || p->ops->flow_steer == NULL) {
+		*err = -ENOTSUP;
+		return NULL;
+	}
+	if (q >= p->n_rx_queues) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	*err = 0;
+	void *rule = p->ops->flow_steer(p, saddr, daddr, sport, dport, q, err);
+	if (rule == NULL && *err == 0)
+		*err = -EIO;
+	return rule;
+}
+
+int port_flow_unsteer(struct mpdk_port *p, void *rule)
+{
+	if (p == NULL || rule == NULL || p->ops->flow_unsteer == NULL)
+		return -EINVAL;
+	return p->ops->flow_unsteer(p, rule);
+}

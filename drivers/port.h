@@ -22,6 +22,11 @@
 #define PORT_RX_CKSUM      (1u << 4)  /* rx ol_flags carry IP/L4 cksum status */
 #define PORT_RSS           (1u << 5)
 #define PORT_TX_MULTISEG   (1u << 6)
+#define PORT_RX_LRO        (1u << 7)  /* the port coalesces TCP segments (no software GRO) */
+/* Exact-match steering of one IPv4 TCP 4-tuple to an rx queue (an
+ * rte_flow rule ETH / IPV4 / TCP -> QUEUE that the port both validated and
+ * created when probed at open): ops->flow_steer/flow_unsteer work. */
+#define PORT_FLOW_STEER    (1u << 8)
 
 struct port_ops {
 	const char *kind;   /* "ethdev", "simlink", "test" */
@@ -32,6 +37,16 @@ struct port_ops {
 	uint16_t (*tx_burst)(struct mpdk_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n);
 	bool (*link_up)(const struct mpdk_port *p);
 	void (*close)(struct mpdk_port *p);
+	/* Optional (PORT_FLOW_STEER): make received IPv4 TCP frames src ->
+	 * dst (addresses and ports in network order, as on the wire) land on
+	 * rx queue @q. Returns the rule, or NULL with *err set (negative
+	 * errno: -ENOSPC table full, -ENOTSUP, ...). Control-path cost (a NIC
+	 * table write, a netlink round trip): callers defer it off the fast
+	 * path (src/core/flow.c). */
+	void *(*flow_steer)(struct mpdk_port *p, uint32_t saddr, uint32_t daddr, uint16_t sport,
+			    uint16_t dport, uint16_t q, int *err);
+	/* Remove a rule flow_steer returned. 0 or a negative errno. */
+	int (*flow_unsteer)(struct mpdk_port *p, void *rule);
 };
 
 struct mpdk_port {
@@ -62,6 +77,12 @@ struct mpdk_port {
 	uint8_t rss_key_len;
 	uint16_t rss_reta_size;
 	const uint16_t *rss_reta;
+	/* rte_flow probe at open (drivers/ethdev): what one trial rule cost to
+	 * create and to destroy (ns; 0 when not probed), and, when the port
+	 * has no PORT_FLOW_STEER, why ("validate: ...", "create: ...",
+	 * "one rx queue", ...; empty when supported or not probed). */
+	uint64_t flow_create_ns, flow_destroy_ns;
+	char flow_unsupported[96];
 };
 
 /* The standard Toeplitz key of the Microsoft RSS specification
@@ -85,6 +106,13 @@ static inline bool port_rss_predictable(const struct mpdk_port *p)
 {
 	return (p->caps & PORT_RSS) && p->rss_key != NULL && p->n_rx_queues > 1;
 }
+
+/* Steer a 4-tuple (as received: src -> dst) to rx queue @q, when the port
+ * has PORT_FLOW_STEER. Returns the rule or NULL with *err set. */
+void *port_flow_steer(struct mpdk_port *p, uint32_t saddr, uint32_t daddr, uint16_t sport,
+		      uint16_t dport, uint16_t q, int *err);
+/* Remove a rule of port_flow_steer(). 0 or a negative errno. */
+int port_flow_unsteer(struct mpdk_port *p, void *rule);
 
 static inline uint16_t port_rx_burst(struct mpdk_port *p, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {

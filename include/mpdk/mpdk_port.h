@@ -38,6 +38,9 @@ struct mpdk_ethdev_conf {
 	 *  stack uses min(this, the send and congestion windows), in whole
 	 *  segments of the MSS. docs/architecture.md "Offloads". */
 	uint32_t tso_max;
+	/** Do not enable the port's TCP LRO even if offered (--no-gro). With
+	 *  LRO on, the stack does no software GRO on that port. */
+	bool no_lro;
 };
 
 /**

@@ -72,6 +72,9 @@ struct mpdk_stack_conf {
 	 *  a single rx queue is received by engine 0, which hands each TCP
 	 *  segment to the engine owning its 4-tuple (docs/architecture.md). */
 	uint16_t n_engines;
+	/** Do not coalesce received TCP segments (software GRO, on by
+	 *  default on every port without hardware LRO; --no-gro). */
+	bool no_gro;
 };
 
 #define MPDK_MAX_ENGINES 8

@@ -35,6 +35,8 @@ enum {
 	OPT_EC_VARIANT,
 	OPT_NO_TSO,
 	OPT_TSO_MAX,
+	OPT_MTU,
+	OPT_NO_GRO,
 	OPT_APP_BASE = 512,   /* + index of the app option */
 };
 
@@ -68,6 +70,11 @@ static const struct {
 	  "do not use TCP segmentation offload even where the port offers it" },
 	{ "tso-max", true, OPT_TSO_MAX, "BYTES",
 	  "largest TCP payload of one TSO super-segment, 2896..65455, default 65455" },
+	{ "mtu", true, OPT_MTU, "BYTES",
+	  "MTU of every port, 576..9600 (default: the port's current MTU); refused with an "
+	  "error when the port does not accept it" },
+	{ "no-gro", false, OPT_NO_GRO, NULL,
+	  "do not coalesce received TCP segments (software GRO, and the port's LRO where offered)" },
 	{ "help", false, OPT_HELP, NULL, "print this help and exit (short: -h)" },
 };
 #define N_STACK_OPTS (sizeof(stack_opts) / sizeof(stack_opts[0]))
@@ -358,6 +365,8 @@ static bool key_opts_given;
 /* --no-tso, --tso-max: applied to every ethdev port mpdk_app_init opens. */
 static bool port_no_tso;
 static uint32_t port_tso_max;
+/* --mtu: likewise (0: the port's own) */
+static uint16_t port_mtu;
 
 static struct mpdk_tcp_conf *key_conf(struct mpdk_args *out)
 {
@@ -376,6 +385,7 @@ int mpdk_args_parse(int argc, char **argv, const struct mpdk_app_desc *app,
 	key_opts_given = false;
 	port_no_tso = false;
 	port_tso_max = 0;
+	port_mtu = 0;
 	const char *name = prog_name(app, argc, argv);
 	unsigned n_app = app_opt_count(app);
 	struct option lo[N_STACK_OPTS + MAX_APP_OPTS + 1];
@@ -492,6 +502,19 @@ int mpdk_args_parse(int argc, char **argv, const struct mpdk_app_desc *app,
 		case OPT_NO_TSO:
 			port_no_tso = true;
 			break;
+		case OPT_NO_GRO:
+			out->conf.no_gro = true;
+			break;
+		case OPT_MTU: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || n < 576 || n > 9600)
+				rc = usage_error(name, "invalid --mtu '%s': bytes from 576 to 9600",
+						 optarg);
+			else
+				port_mtu = (uint16_t)n;
+			break;
+		}
 		case OPT_TSO_MAX: {
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
@@ -732,8 +755,14 @@ int mpdk_app_init(int argc, char **argv, const struct mpdk_app_desc *app,
 	c->n_mbufs = n_mbufs;
 	/* On the first port's NUMA node: the NIC DMAs into these buffers. */
 	int socket = rte_eth_dev_socket_id(dpdk_ids[0]);
-	pool = rte_pktmbuf_pool_create("mpdk_app_mbufs", n_mbufs, 256, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, socket >= 0 ? socket : SOCKET_ID_ANY);
+	/* --mtu above what a default mbuf holds: one frame per mbuf, so that
+	 * ports that cannot scatter still take it */
+	uint32_t room = RTE_MBUF_DEFAULT_BUF_SIZE;
+	uint32_t frame = (uint32_t)port_mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN;
+	if (port_mtu != 0 && RTE_PKTMBUF_HEADROOM + frame > room)
+		room = RTE_ALIGN_CEIL(RTE_PKTMBUF_HEADROOM + frame, 1024);
+	pool = rte_pktmbuf_pool_create("mpdk_app_mbufs", n_mbufs, 256, 0, (uint16_t)room,
+				       socket >= 0 ? socket : SOCKET_ID_ANY);
 	if (pool == NULL) {
 		fprintf(stderr, "%s: cannot create a pool of %u mbufs: %s (more memory: EAL -m MB)\n",
 			name, n_mbufs, rte_strerror(rte_errno));
@@ -746,6 +775,8 @@ int mpdk_app_init(int argc, char **argv, const struct mpdk_app_desc *app,
 		struct mpdk_ethdev_conf ec = { 0 };
 		ec.no_tso = port_no_tso;
 		ec.tso_max = port_tso_max;
+		ec.mtu = port_mtu;
+		ec.no_lro = c->no_gro;
 		char dn[RTE_ETH_NAME_MAX_LEN] = "?";
 		rte_eth_dev_get_name_by_port(dpdk_ids[i], dn);
 		if (n_eng > 1) {

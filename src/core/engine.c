@@ -10,6 +10,7 @@
 #include "core/pcap.h"
 #include "drivers/port.h"
 #include "net/eth.h"
+#include "net/gro.h"
 #include "mptcp/token.h"
 #include "core/redirect.h"
 
@@ -28,15 +29,40 @@ static void engine_pcap(struct mpdk_engine *e, const struct rte_mbuf *m)
 		CTR_INC(e, pcap_write_errors);
 }
 
+/* engine_input() for a frame already written to the pcap. */
+static void engine_input_nopcap(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
+{
+	/* Several engines: the frame may belong to another one. */
+	if (e->rd != NULL && redirect_steer(e, iface, m, true))
+		return;
+	eth_input(e, iface, m);
+}
+
+/* Software GRO of one burst from iface (net/gro.h), unless the user
+ * turned it off or the port coalesces itself (hardware LRO). The pcap
+ * gets the frames as they were on the wire. */
+static uint16_t engine_gro(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf **pkts,
+			   uint16_t n)
+{
+	struct mpdk_stack *s = e->stack;
+	struct gro_stats st = { 0, 0 };
+	for (uint16_t j = 0; j < n; j++) {
+		pkts[j]->port = iface;
+		if (unlikely(s->pcap != NULL))
+			engine_pcap(e, pkts[j]);
+	}
+	n = gro_burst(pkts, n, &st);
+	CTR_ADD(e, gro_merged, st.merged);
+	CTR_ADD(e, gro_packets, st.packets);
+	return n;
+}
+
 void engine_input(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
 {
 	m->port = iface;
 	if (unlikely(e->stack->pcap != NULL))
 		engine_pcap(e, m);
-	/* Several engines: the frame may belong to another one. */
-	if (e->rd != NULL && redirect_steer(e, iface, m, true))
-		return;
-	eth_input(e, iface, m);
+	engine_input_nopcap(e, iface, m);
 }
 
 void engine_input_steered(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
@@ -120,6 +146,12 @@ int mpdk_engine_poll(struct mpdk_engine *e)
 		engine_refresh_now(e);
 		CTR_ADD(e, port_rx_frames, n);
 		work += n;
+		if (n > 1 && !s->conf.no_gro && !(s->ifaces[i].port->caps & PORT_RX_LRO)) {
+			n = engine_gro(e, i, pkts, n);
+			for (uint16_t j = 0; j < n; j++)
+				engine_input_nopcap(e, i, pkts[j]);
+			continue;
+		}
 		for (uint16_t j = 0; j < n; j++) {
 			if (j + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[j + 1], void *));

@@ -16,6 +16,7 @@
 #include "tcp/tcb.h"
 #include "tcp/tcp.h"
 #include "net/cksum.h"
+#include "net/gro.h"
 #include "mptcp/mptcp_tcp.h"
 
 #define TH_FIN RTE_TCP_FIN_FLAG
@@ -999,6 +1000,15 @@ void tcp_input(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/* A coalesced packet (software GRO or the port's LRO, net/gro.h)
+	 * counts as the wire segments it was made of. Its checksum was
+	 * verified per segment before merging (RX_L4_CKSUM_GOOD above). The
+	 * delayed-ACK rule below counts bytes, so a super-segment of two or
+	 * more full-sized segments is ACKed at once, one ACK for all of it
+	 * (RFC 9293 §3.8.6.3, RFC 5681 §4.2; Linux does the same). */
+	uint32_t nseg = gro_segs(m, tcp_len - hlen);
+	if (nseg > 1)
+		CTR_ADD(e, tcp_rx_segs, nseg - 1);
 	struct seg s;
 	s.seq = rte_be_to_cpu_32(th->sent_seq);
 	s.ack = rte_be_to_cpu_32(th->recv_ack);
@@ -1025,7 +1035,7 @@ void tcp_input(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m)
 
 	struct tcb *t = tcp_demux_lookup(te, s.laddr, s.lport, s.raddr, s.rport);
 	if (t != NULL) {
-		t->segs_in++;
+		t->segs_in += nseg;
 		if (t->state == TCPS_SYN_SENT)
 			input_syn_sent(t, &s, m);
 		else

@@ -443,7 +443,10 @@ static void test_software_steering(void **state)
 			 * and every segment of the connection after it; engine
 			 * 1 sends through engine 0 */
 			assert_true(ectr(w->sb, 0, CTR_engine_join_handover) >= 1);
-			assert_true(ectr(w->sb, 0, CTR_engine_redirect_tx) > 1000);
+			/* (software GRO merges before steering: a handed-over
+			 * packet may carry several wire segments) */
+			assert_true(ectr(w->sb, 0, CTR_engine_redirect_tx) > 100);
+			assert_true(ectr(w->sb, 1, CTR_tcp_rx_segs) > 1000);
 			assert_true(ectr(w->sb, 1, CTR_engine_tx_via_engine0) > 100);
 		} else {
 			/* engine 0 receives the join of its own connection; an
@@ -515,7 +518,8 @@ static void test_active_open_lands_home(void **state)
 	assert_int_equal(ctr(w->sb, "engine_redirect_tx"), 0);
 	assert_int_equal(ctr(w->sb, "engine_join_handover"), 0);
 	assert_int_equal(ctr(w->sb, "tcp_rx_no_conn"), 0);
-	assert_true(ectr(w->sb, 1, CTR_port_rx_frames) > 1000);
+	/* A's ACKs: one per coalesced packet with GRO (RFC 5681 §4.2) */
+	assert_true(ectr(w->sb, 1, CTR_port_rx_frames) > 300);
 	for (int i = 0; i < 30; i++)
 		simlink_world_step(w, STEP_NS);
 	mpdk_clock_advance(w->clock, 3 * SEC);
