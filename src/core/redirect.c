@@ -28,6 +28,7 @@
 #include <rte_tcp.h>
 
 #include "core/engine.h"
+#include "core/flow.h"
 #include "core/log.h"
 #include "core/redirect.h"
 #include "drivers/port.h"
@@ -52,6 +53,8 @@ struct redirect {
 	uint32_t next_gen;
 	uint64_t next_check;       /* engine time of the next table upkeep */
 	uint32_t check_it;         /* rte_hash_iterate position the upkeep resumes at */
+	struct flow_table *flow;   /* rte_flow rules of our entries (flow.h), or NULL */
+	uint64_t last_rx;          /* port_rx_frames at the last poll: idle detection */
 };
 
 static inline uintptr_t rd_val(unsigned engine, uint32_t gen)
@@ -92,6 +95,11 @@ int redirect_engine_init(struct mpdk_engine *e)
 	}
 	rd->next_gen = 1;
 	rd->next_check = engine_now(e) + REDIRECT_CHECK_NS;
+	if (flow_stack_capable(e->stack)) {
+		rd->flow = flow_table_create(e);
+		if (rd->flow == NULL)
+			MPDK_LOG(WARNING, "engine %u: no flow rule table: software redirect only", e->id);
+	}
 	e->rd = rd;
 	return 0;
 }
@@ -110,6 +118,8 @@ void redirect_engine_fini(struct mpdk_engine *e)
 			if (msgs[i].type == RD_PKT || msgs[i].type == RD_TX ||
 			    msgs[i].type == RD_SYN || msgs[i].type == RD_GONE)
 				rte_pktmbuf_free(msgs[i].m);   /* NULL-safe */
+	/* Rules still installed go with the stack (the ports outlive it). */
+	flow_table_free(e, rd->flow);
 	rte_ring_free(rd->ring);
 	rte_hash_free(rd->table);
 	rte_free(rd);
@@ -193,21 +203,63 @@ unsigned redirect_table_size(const struct mpdk_engine *e)
 	return e->rd != NULL ? (unsigned)rte_hash_count(e->rd->table) : 0;
 }
 
-static void rd_set(struct mpdk_engine *e, const struct rd_key *k, unsigned home)
+int redirect_flow_queue(struct mpdk_engine *e, uint32_t laddr, uint16_t lport, uint32_t raddr,
+			uint16_t rport)
+{
+	return e->rd != NULL ? flow_installed_queue(e->rd->flow, laddr, lport, raddr, rport) : -1;
+}
+
+unsigned redirect_flow_pending(const struct mpdk_engine *e)
+{
+	return e->rd != NULL ? flow_pending(e->rd->flow) : 0;
+}
+
+/* Can a rule on @iface's port deliver the 4-tuple to engine @home
+ * directly? Only where each engine has its own rx queue and RSS picks
+ * this engine (one rule per 4-tuple: the RSS owner's), not home. */
+static bool rd_flow_useful(const struct mpdk_engine *e, uint16_t iface, const struct rd_key *k,
+			   unsigned home)
+{
+	const struct mpdk_stack *s = e->stack;
+	const struct mpdk_port *p = s->ifaces[iface].port;
+
+	return e->rd->flow != NULL && !s->sw_steer[iface] && (p->caps & PORT_FLOW_STEER) &&
+	       home != e->id && home < p->n_rx_queues &&
+	       redirect_owner(s, iface, k->laddr, k->lport, k->raddr, k->rport) == e->id;
+}
+
+/* A frame from @iface's port on this engine's queue whose 4-tuple RSS puts
+ * on another engine's: only an rte_flow rule sends it here. */
+static bool rd_off_queue(const struct mpdk_engine *e, uint16_t iface, const struct rd_key *k)
+{
+	const struct mpdk_stack *s = e->stack;
+
+	return !s->sw_steer[iface] && (s->ifaces[iface].port->caps & PORT_FLOW_STEER) &&
+	       redirect_owner(s, iface, k->laddr, k->lport, k->raddr, k->rport) != e->id;
+}
+
+static void rd_set(struct mpdk_engine *e, uint16_t iface, const struct rd_key *k, unsigned home)
 {
 	struct redirect *rd = e->rd;
 	uint32_t gen = rd->next_gen++ & 0xffffff;
 
-	if (rte_hash_add_key_data(rd->table, k, (void *)rd_val(home, gen)) < 0)
+	if (rte_hash_add_key_data(rd->table, k, (void *)rd_val(home, gen)) < 0) {
 		CTR_INC(e, engine_redirect_table_full);
-	else
-		CTR_INC(e, engine_redirect_added);
+		return;
+	}
+	CTR_INC(e, engine_redirect_added);
+	/* The entry carries the segments until the port steers them (and
+	 * for good when it cannot): the rule is made later, off this path. */
+	if (rd_flow_useful(e, iface, k, home))
+		flow_want(e, rd->flow, iface, k->laddr, k->lport, k->raddr, k->rport, (uint16_t)home);
 }
 
-static void rd_del(struct mpdk_engine *e, const struct rd_key *k)
+/* Drop an entry and its rule; @now: the rule at once, not when idle. */
+static void rd_del(struct mpdk_engine *e, const struct rd_key *k, bool now)
 {
 	if (rte_hash_del_key(e->rd->table, k) >= 0)
 		CTR_INC(e, engine_redirect_removed);
+	flow_drop(e, e->rd->flow, k->laddr, k->lport, k->raddr, k->rport, now);
 }
 
 /* Does this engine have a connection (any state) for the 4-tuple? */
@@ -349,16 +401,26 @@ bool redirect_steer(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m, b
 			}
 			if (has_conn(e, &k))
 				return false;
-			rd_del(e, &k);   /* points here, nothing here: stale */
+			rd_del(e, &k, false);   /* points here, nothing here: stale */
 		} else if (has_conn(e, &k)) {
 			return false;
+		}
+		if (from_port && rd_off_queue(e, iface, &k)) {
+			/* Delivered here by a rule of the engine RSS picks,
+			 * yet nothing here has the 4-tuple: that engine's
+			 * entry is stale (the rule outlives a connection until
+			 * the upkeep finds it gone). The SYN goes to it, whose
+			 * entry logic decides, as if the rule were gone. */
+			post_frame(e, redirect_owner(s, iface, k.laddr, k.lport, k.raddr, k.rport),
+				   RD_PKT, iface, m);
+			return true;
 		}
 		home = join_home(e, m, l4off, th);
 		if (home >= 0 && (unsigned)home != e->id) {
 			/* RFC 8684 §3.2 subflow of a connection owned by
 			 * another engine: it lives there, and so do the rest
 			 * of its segments that land here. */
-			rd_set(e, &k, (unsigned)home);
+			rd_set(e, iface, &k, (unsigned)home);
 			CTR_INC(e, engine_join_handover);
 			post_frame(e, (unsigned)home, RD_PKT, iface, m);
 			return true;
@@ -370,7 +432,7 @@ bool redirect_steer(struct mpdk_engine *e, uint16_t iface, struct rte_mbuf *m, b
 			 * entry pointing here keeps the rest of it here. */
 			if (from_port && s->sw_steer[iface] &&
 			    redirect_owner(s, iface, k.laddr, k.lport, k.raddr, k.rport) != e->id)
-				rd_set(e, &k, e->id);
+				rd_set(e, iface, &k, e->id);
 			return false;
 		}
 	} else if (rte_hash_lookup_data(e->rd->table, &k, &v) >= 0) {
@@ -490,10 +552,12 @@ static void redirect_msg_handle(struct mpdk_engine *e, struct redirect_msg *msg)
 	case RD_GONE:
 		rd_key_make(&k, msg->t.laddr, msg->t.lport, msg->t.raddr, msg->t.rport);
 		/* Only the entry that was asked about: a newer join may have
-		 * re-pointed the 4-tuple since. */
+		 * re-pointed the 4-tuple since. With a SYN riding along, a new
+		 * connection is starting on the 4-tuple: the old rule goes
+		 * now, before the rest of the handshake can follow it. */
 		if (rte_hash_lookup_data(e->rd->table, &k, &v) >= 0 &&
 		    (uint32_t)((uintptr_t)v >> 8) == (msg->gen & ~RD_SYN_FROM_PORT))
-			rd_del(e, &k);
+			rd_del(e, &k, msg->m != NULL);
 		if (msg->m == NULL)
 			break;
 		if (msg->iface >= e->stack->n_ifaces) {
@@ -535,6 +599,14 @@ int redirect_poll(struct mpdk_engine *e)
 		rd->next_check = e->now + REDIRECT_CHECK_NS;
 		if (rte_hash_count(rd->table) > 0)
 			work += redirect_check(e);
+	}
+	if (rd->flow != NULL) {
+		/* Rule changes cost a NIC table write or a syscall: in an
+		 * iteration that received nothing (no frame from a port, no
+		 * message), or once a request has waited FLOW_DEFER_MAX_NS. */
+		bool idle = work == 0 && e->ctr[CTR_port_rx_frames] == rd->last_rx;
+		rd->last_rx = e->ctr[CTR_port_rx_frames];
+		work += flow_poll(e, rd->flow, idle);
 	}
 	return work;
 }

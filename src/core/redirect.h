@@ -25,6 +25,11 @@
  *   SYN anyone can forge neither deletes nor re-points an entry while
  *   that engine has the connection (its TCP answers, RFC 5961 §4).
  *
+ * Where a port can steer a 4-tuple to a queue (PORT_FLOW_STEER), an
+ * entry pointing away from the engine RSS picks also gets an rte_flow
+ * rule, made and destroyed off the fast path by the engine holding the
+ * entry (flow.h); the entry stays as the fallback.
+ *
  * With one engine none of this exists: redirect_steer() returns false at
  * once and the rings are not created.
  */
@@ -116,5 +121,11 @@ int redirect_lookup(struct mpdk_engine *e, uint32_t laddr, uint16_t lport, uint3
 		    uint16_t rport);
 /* Entries in the engine's redirect table. */
 unsigned redirect_table_size(const struct mpdk_engine *e);
+/* rte_flow rules (flow.h) of the engine's entries, for tests: the rx
+ * queue the rule for the 4-tuple steers to (-1: no rule installed), and
+ * rule requests not yet carried out. */
+int redirect_flow_queue(struct mpdk_engine *e, uint32_t laddr, uint16_t lport, uint32_t raddr,
+			uint16_t rport);
+unsigned redirect_flow_pending(const struct mpdk_engine *e);
 
 #endif

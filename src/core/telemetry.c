@@ -132,6 +132,7 @@ static const char *const drop_words[] = {
 static const char *const drop_not[] = {
 	"mp_fail_rx",        /* an MP_FAIL option received: a protocol event */
 	"tcp_opt_ignored",   /* valid options not honoured: nothing discarded */
+	"flow_rule_failures", /* an rte_flow rule not made: software redirect instead */
 };
 /* Words of descriptions that say so (for counters named otherwise). */
 static const char *const drop_desc_words[] = { "dropped", "refused", "discarded" };
