@@ -278,6 +278,17 @@ static uint32_t sws_half(const struct mptcp_meta *mp)
 	return h;
 }
 
+/* A push refused for want of map storage (mptcp_map_nomem): retried by
+ * the engine's pool-retry timer (as an mbuf shortage is), or by the data-level
+ * timer when the application's handle is gone. */
+static void push_nomem(struct mptcp_meta *mp)
+{
+	if (mp->anchor != NULL && mp->anchor->mp == mp)
+		tcp_nobuf(mp->anchor);
+	else
+		meta_timer_arm(mp, (uint64_t)meta_rto_us(mp) * NS_PER_US);
+}
+
 static uint32_t push_len(const struct mptcp_subflow *sf, uint32_t n, uint32_t avail)
 {
 	uint32_t mss = sf->t->mss;
@@ -317,8 +328,12 @@ void mptcp_meta_push(struct mptcp_meta *mp)
 			if (sf == NULL)
 				break;
 			uint32_t n = push_len(sf, min32(room, mp->rq[0].len), mp->rq[0].len);
-			if (mptcp_sf_push(sf, mp->rq[0].dsn, n) < 0)
+			int rc = mptcp_sf_push(sf, mp->rq[0].dsn, n);
+			if (rc < 0) {
+				if (rc == -ENOMEM)
+					push_nomem(mp);
 				break;
+			}
 			CTR_ADD(e, mptcp_reinject_bytes, n);
 			mp->rq[0].dsn += n;
 			mp->rq[0].len -= n;
@@ -359,8 +374,12 @@ void mptcp_meta_push(struct mptcp_meta *mp)
 		if (n == a && n < sf->t->mss && !(mp->flags & MF_NODELAY) && mp->snd_nxt != mp->snd_una)
 			break;
 		n = push_len(sf, n, a);
-		if (mptcp_sf_push(sf, mp->snd_nxt, n) < 0)
+		int rc = mptcp_sf_push(sf, mp->snd_nxt, n);
+		if (rc < 0) {
+			if (rc == -ENOMEM)
+				push_nomem(mp);
 			break;
+		}
 		/* redundant scheduling: the same chunk on the others too */
 		for (unsigned k = 1; k < ch.n; k++) {
 			struct mptcp_subflow *o2 = ss[ch.idx[k]].sf;
@@ -451,7 +470,7 @@ void mptcp_meta_fall_back(struct mptcp_meta *mp, struct mptcp_subflow *sf, uint3
 	/* what TCP acknowledged is delivered: the DATA_ACKs stop here */
 	uint64_t acked = mp->snd_nxt;
 	if (sf->tx_n > 0) {
-		const struct mptcp_txmap *x = &sf->tx[sf->tx_head];
+		const struct mptcp_txmap *x = sf_txmap(sf, 0);
 		acked = x->dsn + (SEQ_GT(t->snd_una, x->ssn) ? (uint32_t)(t->snd_una - x->ssn) : 0);
 	}
 	mptcp_meta_data_ack(mp, acked, NULL);
@@ -461,10 +480,10 @@ void mptcp_meta_fall_back(struct mptcp_meta *mp, struct mptcp_subflow *sf, uint3
 void mptcp_meta_reinject(struct mptcp_meta *mp, struct mptcp_subflow *sf)
 {
 	for (unsigned i = 0; i < sf->tx_n; i++) {
-		const struct mptcp_txmap *x = &sf->tx[(sf->tx_head + i) % MPTCP_TXMAP_MAX];
+		const struct mptcp_txmap *x = sf_txmap(sf, i);
 		rq_add(mp, x->dsn, x->len);
 	}
-	sf->tx_n = 0;
+	mptcp_sf_tx_clear(sf);
 	if (mp->rq_n)
 		mptcp_meta_schedule(mp);
 }
@@ -745,6 +764,8 @@ static void meta_timer_cb(struct timer *tm, void *arg)
 
 	if (mp->flags & MF_DONE)
 		return;
+	if (mp->write_seq != mp->snd_nxt || mp->rq_n > 0)
+		mptcp_meta_schedule(mp);   /* a push may have been refused (push_nomem) */
 	/* JOIN third ACKs not confirmed: send again (§3.2: reliable). */
 	struct mptcp_subflow *sf;
 	bool rearm = false;
@@ -775,8 +796,7 @@ static void meta_timer_cb(struct timer *tm, void *arg)
 				TAILQ_FOREACH(sf, &mp->sfs, link)
 					if (sf->t->nrtx > 0)
 						for (unsigned i = 0; i < sf->tx_n; i++) {
-							const struct mptcp_txmap *x =
-								&sf->tx[(sf->tx_head + i) % MPTCP_TXMAP_MAX];
+							const struct mptcp_txmap *x = sf_txmap(sf, i);
 							rq_add(mp, x->dsn, x->len);
 						}
 			/* retransmit at the data level what the subflows
@@ -903,7 +923,7 @@ void mptcp_sf_rto(struct tcb *t)
 	 * the others too (it keeps its own copy; duplicates are dropped at
 	 * the data level) */
 	for (unsigned i = 0; i < sf->tx_n; i++) {
-		const struct mptcp_txmap *x = &sf->tx[(sf->tx_head + i) % MPTCP_TXMAP_MAX];
+		const struct mptcp_txmap *x = sf_txmap(sf, i);
 		rq_add(mp, x->dsn, x->len);
 	}
 	if (mp->rq_n)

@@ -54,18 +54,33 @@ struct mptcp_txmap {
 	uint64_t dsn;
 };
 
-/* A mapping received on a subflow. */
+/* A mapping received on a subflow (or several contiguous ones without
+ * checksums, merged: then len may exceed 16 bits). */
 struct mptcp_rxmap {
 	uint32_t ssn;       /* absolute */
-	uint16_t len;       /* payload bytes (DATA_FIN excluded) */
+	uint32_t len;       /* payload bytes (DATA_FIN excluded) */
+	uint64_t dsn;
 	bool fin;           /* a DATA_FIN follows the payload */
 	bool has_csum;
 	uint16_t csum;
-	uint64_t dsn;
 };
 
-#define MPTCP_TXMAP_MAX 256
+/*
+ * Map storage (issue 6, "memory per idle connection"). Each subflow keeps
+ * a few mappings inline; past that the ring (tx) or sorted array (rx) moves
+ * to the heap, doubling up to the maximum, and back inline when it empties
+ * (the subflow is idle). Contiguous mappings merge (tx: while none of the
+ * last one was sent; rx: without checksums), so a bulk transfer needs few.
+ * A failed allocation is counted (mptcp_map_nomem): a send is refused
+ * (back-pressure, retried), a received mapping is dropped (the peer repeats
+ * it on the mapping's other segments or the data level retransmits).
+ */
+#define MPTCP_TXMAP_MAX 256    /* power of two */
 #define MPTCP_RXMAP_MAX 512
+#define MPTCP_TXMAP_INLINE 4   /* power of two */
+#define MPTCP_RXMAP_INLINE 4
+/* Tests only: fail the next N map allocations (0 = none). */
+extern unsigned mptcp_map_fail_next;
 /* Option bytes a data segment of a subflow carries on top of the TCP
  * ones: DSS with a 32-bit DATA_ACK and a 64-bit mapping (22, or 24 with
  * a checksum), padded to 24. */
@@ -108,15 +123,23 @@ struct mptcp_subflow {
 	bool fail_wait;          /* we sent MP_FAIL (§3.7): the peer's infinite
 				    mapping (or unmapped data) makes us fall back */
 	uint64_t join_ack_time;  /* when the JOIN third ACK was last sent */
-	/* mappings */
-	struct mptcp_txmap tx[MPTCP_TXMAP_MAX];
-	uint16_t tx_head, tx_n;  /* ring */
-	struct mptcp_rxmap rx[MPTCP_RXMAP_MAX];
-	uint16_t rx_n;           /* sorted by ssn */
+	/* mappings (see "Map storage" above) */
+	struct mptcp_txmap *tx;  /* ring of tx_cap entries: tx_inl or heap */
+	uint16_t tx_head, tx_n, tx_cap;
+	uint16_t rx_n, rx_cap;   /* rx: sorted by ssn */
+	struct mptcp_rxmap *rx;  /* rx_inl or heap */
+	struct mptcp_txmap tx_inl[MPTCP_TXMAP_INLINE];
+	struct mptcp_rxmap rx_inl[MPTCP_RXMAP_INLINE];
 	/* stats */
 	uint64_t data_in, data_out;
 	bool initial;
 };
+
+/* The @i-th oldest mapping sent on @sf (i < sf->tx_n). */
+static inline struct mptcp_txmap *sf_txmap(const struct mptcp_subflow *sf, unsigned i)
+{
+	return &sf->tx[(sf->tx_head + i) & (sf->tx_cap - 1u)];
+}
 
 /* meta flags */
 #define MF_APP          (1u << 0)  /* the application holds the handle */
@@ -287,6 +310,10 @@ void mptcp_sf_reset(struct tcb *t, uint8_t reason);
 /* Push @len bytes of meta data at @dsn into the subflow's send queue. */
 int mptcp_sf_push(struct mptcp_subflow *sf, uint64_t dsn, uint32_t len);
 void mptcp_sf_send_ack(struct mptcp_subflow *sf);
+/* Forget every mapping sent on @sf (they were reinjected elsewhere). */
+void mptcp_sf_tx_clear(struct mptcp_subflow *sf);
+/* Map storage in use by @sf, bytes (struct and heap; for the tests). */
+size_t mptcp_sf_mem(const struct mptcp_subflow *sf);
 
 /* ---- pm.c ---- */
 void mptcp_pm_established(struct mptcp_meta *mp);

@@ -69,6 +69,14 @@ void mptcp_sf_acked(struct tcb *t);
  * segment stays inside one mapping. */
 uint32_t mptcp_tx_opts(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thflags,
 		       struct tcp_opts *o, uint8_t *buf);
+/* May the data segments of subflow @t go out as TSO super-segments? Only
+ * in the plain data phase, where every segment carries the DSS of the one
+ * mapping that holds it (the port repeats the options on every segment it
+ * cuts, as Linux's TSO does): MPTCP established, the handshake over (the
+ * peer's DSS seen, joins confirmed), no fallback, MP_FAIL or infinite
+ * mapping pending. DSS checksums do not matter: a mapping's checksum is
+ * computed over its whole data when it is made (mptcp_sf_push). */
+bool mptcp_tso_ok(const struct tcb *t);
 /* Receive window space of a subflow (the meta's). */
 uint32_t mptcp_rcv_space(const struct tcb *t);
 /* The subflow's TCP connection is over. Returns true when the tcb must be

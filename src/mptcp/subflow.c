@@ -62,6 +62,10 @@ struct mptcp_subflow *mptcp_sf_alloc(struct tcb *t, struct mptcp_meta *mp, uint8
 	sf->t = t;
 	sf->mp = mp;
 	sf->kind = kind;
+	sf->tx = sf->tx_inl;
+	sf->tx_cap = MPTCP_TXMAP_INLINE;
+	sf->rx = sf->rx_inl;
+	sf->rx_cap = MPTCP_RXMAP_INLINE;
 	t->sf = sf;
 	mp->refs++;
 	return sf;
@@ -88,6 +92,10 @@ void mptcp_sf_free(struct tcb *t)
 		mp->anchor = NULL;
 	t->mp = NULL;
 	t->sf = NULL;
+	if (sf->tx != sf->tx_inl)
+		free(sf->tx);
+	if (sf->rx != sf->rx_inl)
+		free(sf->rx);
 	free(sf);
 	mptcp_meta_unref(mp);
 }
@@ -351,7 +359,118 @@ bool mptcp_synack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags)
 	return true;
 }
 
-/* A received mapping, recorded (sorted, deduplicated). */
+/* ------------------------------------------------------------ map storage */
+
+unsigned mptcp_map_fail_next;
+
+static void *map_alloc(size_t n)
+{
+	if (mptcp_map_fail_next > 0) {
+		mptcp_map_fail_next--;
+		return NULL;
+	}
+	return malloc(n);
+}
+
+/* Room for one more sent mapping: the ring doubles (inline -> heap) up to
+ * MPTCP_TXMAP_MAX. -ENOSPC at the maximum, -ENOMEM (counted) when the
+ * heap says no. */
+static int txmap_reserve(struct mptcp_subflow *sf)
+{
+	if (sf->tx_n < sf->tx_cap)
+		return 0;
+	if (sf->tx_cap >= MPTCP_TXMAP_MAX)
+		return -ENOSPC;
+	uint16_t cap = (uint16_t)(sf->tx_cap * 2);
+	struct mptcp_txmap *n = map_alloc(cap * sizeof(*n));
+	if (n == NULL) {
+		CTR_INC(sf_engine(sf->t), mptcp_map_nomem);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < sf->tx_n; i++)
+		n[i] = *sf_txmap(sf, i);
+	if (sf->tx != sf->tx_inl)
+		free(sf->tx);
+	sf->tx = n;
+	sf->tx_cap = cap;
+	sf->tx_head = 0;
+	return 0;
+}
+
+/* Nothing left in flight: the ring goes back inline. */
+static void txmap_idle(struct mptcp_subflow *sf)
+{
+	if (sf->tx_n != 0)
+		return;
+	sf->tx_head = 0;
+	if (sf->tx != sf->tx_inl) {
+		free(sf->tx);
+		sf->tx = sf->tx_inl;
+		sf->tx_cap = MPTCP_TXMAP_INLINE;
+	}
+}
+
+void mptcp_sf_tx_clear(struct mptcp_subflow *sf)
+{
+	sf->tx_n = 0;
+	txmap_idle(sf);
+}
+
+/* Room for one more received mapping: doubles up to MPTCP_RXMAP_MAX. */
+static int rxmap_reserve(struct mptcp_subflow *sf)
+{
+	if (sf->rx_n < sf->rx_cap)
+		return 0;
+	if (sf->rx_cap >= MPTCP_RXMAP_MAX)
+		return -ENOSPC;
+	uint16_t cap = (uint16_t)(sf->rx_cap * 2);
+	if (cap > MPTCP_RXMAP_MAX)
+		cap = MPTCP_RXMAP_MAX;
+	struct mptcp_rxmap *n = map_alloc(cap * sizeof(*n));
+	if (n == NULL) {
+		CTR_INC(sf_engine(sf->t), mptcp_map_nomem);
+		return -ENOMEM;
+	}
+	memcpy(n, sf->rx, sf->rx_n * sizeof(*n));
+	if (sf->rx != sf->rx_inl)
+		free(sf->rx);
+	sf->rx = n;
+	sf->rx_cap = cap;
+	return 0;
+}
+
+/* Few mappings left (all consumed, or a handful): back inline. */
+static void rxmap_idle(struct mptcp_subflow *sf)
+{
+	if (sf->rx == sf->rx_inl || sf->rx_n > MPTCP_RXMAP_INLINE / 2)
+		return;
+	memcpy(sf->rx_inl, sf->rx, sf->rx_n * sizeof(sf->rx[0]));
+	free(sf->rx);
+	sf->rx = sf->rx_inl;
+	sf->rx_cap = MPTCP_RXMAP_INLINE;
+}
+
+size_t mptcp_sf_mem(const struct mptcp_subflow *sf)
+{
+	size_t n = sizeof(*sf);
+	if (sf->tx != sf->tx_inl)
+		n += sf->tx_cap * sizeof(sf->tx[0]);
+	if (sf->rx != sf->rx_inl)
+		n += sf->rx_cap * sizeof(sf->rx[0]);
+	return n;
+}
+
+/* Can mapping @b directly follow @a as one mapping? Both without
+ * checksums (a checksum covers exactly its own mapping, RFC 8684 §3.3.1),
+ * @a without a DATA_FIN, contiguous in both sequence spaces. */
+static bool rxmap_joins(const struct mptcp_rxmap *a, uint32_t ssn, uint64_t dsn, bool has_csum)
+{
+	return !a->has_csum && !has_csum && !a->fin && a->ssn + a->len == ssn &&
+	       a->dsn + a->len == dsn && a->len < (1u << 30);   /* SEQ_* stay meaningful */
+}
+
+/* A received mapping, recorded (sorted, deduplicated; contiguous mappings
+ * without checksums merged). */
 static void rxmap_add(struct mptcp_subflow *sf, uint32_t ssn, uint64_t dsn, uint16_t len, bool fin,
 		      bool has_csum, uint16_t csum)
 {
@@ -359,14 +478,47 @@ static void rxmap_add(struct mptcp_subflow *sf, uint32_t ssn, uint64_t dsn, uint
 	if (len == 0)
 		return;
 	for (i = 0; i < sf->rx_n; i++) {
-		if (sf->rx[i].ssn == ssn)
-			return;   /* the same mapping again */
-		if (SEQ_GT(sf->rx[i].ssn, ssn))
+		const struct mptcp_rxmap *r = &sf->rx[i];
+		if (r->ssn == ssn)
+			return;   /* the same mapping again (a TSO super-segment's
+				     segments and retransmissions repeat it) */
+		/* already known inside a merged one, the same way */
+		if (SEQ_LEQ(r->ssn, ssn) && SEQ_LEQ(ssn + len, r->ssn + r->len) &&
+		    dsn - r->dsn == (uint32_t)(ssn - r->ssn) && !has_csum && !r->has_csum &&
+		    (!fin || (r->fin && ssn + len == r->ssn + r->len)))
+			return;
+		if (SEQ_GT(r->ssn, ssn))
 			break;
 	}
 	if (SEQ_LEQ(ssn + len, sf->rx_ssn))
 		return;   /* covers only data already consumed */
-	if (sf->rx_n == MPTCP_RXMAP_MAX) {
+	if (i > 0 && rxmap_joins(&sf->rx[i - 1], ssn, dsn, has_csum) &&
+	    (i == sf->rx_n || SEQ_LEQ(ssn + len, sf->rx[i].ssn))) {
+		struct mptcp_rxmap *a = &sf->rx[i - 1];
+		a->len += len;
+		a->fin = fin;
+		/* and the next one may now follow this one */
+		if (i < sf->rx_n && rxmap_joins(a, sf->rx[i].ssn, sf->rx[i].dsn, sf->rx[i].has_csum)) {
+			a->len += sf->rx[i].len;
+			a->fin = sf->rx[i].fin;
+			memmove(&sf->rx[i], &sf->rx[i + 1], (sf->rx_n - i - 1) * sizeof(sf->rx[0]));
+			sf->rx_n--;
+		}
+		return;
+	}
+	if (i < sf->rx_n && !fin && SEQ_LEQ(ssn + len, sf->rx[i].ssn) &&
+	    rxmap_joins(&(struct mptcp_rxmap){ .ssn = ssn, .len = len, .dsn = dsn }, sf->rx[i].ssn,
+			sf->rx[i].dsn, sf->rx[i].has_csum) && !has_csum) {
+		struct mptcp_rxmap *b = &sf->rx[i];   /* prepend to the next one */
+		b->ssn = ssn;
+		b->dsn = dsn;
+		b->len += len;
+		return;
+	}
+	int rc = rxmap_reserve(sf);
+	if (rc == -ENOMEM)
+		return;   /* counted: the peer repeats it, or the data level does */
+	if (rc < 0) {
 		if (i == sf->rx_n)
 			return;   /* keep the ones needed first */
 		sf->rx_n--;
@@ -743,16 +895,22 @@ static struct rte_mbuf *mbuf_q_take(struct mbuf_q *q, uint32_t n, struct rte_mem
 	return head;
 }
 
-static const struct mptcp_rxmap *rxmap_find(struct mptcp_subflow *sf, uint32_t ssn)
+/* Drop the mappings wholly before subflow sequence @ssn (consumed). */
+static void rxmap_consumed(struct mptcp_subflow *sf, uint32_t ssn)
 {
-	/* drop mappings wholly consumed */
 	unsigned drop = 0;
 	while (drop < sf->rx_n && SEQ_LEQ(sf->rx[drop].ssn + sf->rx[drop].len, ssn))
 		drop++;
 	if (drop) {
 		memmove(&sf->rx[0], &sf->rx[drop], (sf->rx_n - drop) * sizeof(sf->rx[0]));
 		sf->rx_n = (uint16_t)(sf->rx_n - drop);
+		rxmap_idle(sf);
 	}
+}
+
+static const struct mptcp_rxmap *rxmap_find(struct mptcp_subflow *sf, uint32_t ssn)
+{
+	rxmap_consumed(sf, ssn);
 	for (unsigned i = 0; i < sf->rx_n; i++) {
 		const struct mptcp_rxmap *r = &sf->rx[i];
 		if (SEQ_LEQ(r->ssn, ssn) && SEQ_LT(ssn, r->ssn + r->len))
@@ -855,6 +1013,19 @@ deliver:;
 		sf->data_in += n;
 		mptcp_meta_rx(mp, dsn, m, n);
 	}
+	if (t->sf == sf && t->rcvq.bytes == 0)
+		rxmap_consumed(sf, sf->rx_ssn);   /* idle: storage back inline */
+}
+
+bool mptcp_tso_ok(const struct tcb *t)
+{
+	const struct mptcp_subflow *sf = t->sf;
+	if (sf == NULL || !sf->active)
+		return false;
+	const struct mptcp_meta *mp = sf->mp;
+	return (mp->flags & (MF_ESTABLISHED | MF_FALLBACK | MF_DONE)) == MF_ESTABLISHED &&
+	       sf->fully_established && sf->dss_seen && !sf->join_ack_pending && !sf->infinite &&
+	       !sf->send_fail && !sf->send_infinite && !sf->fail_wait;
 }
 
 bool mptcp_sf_attached(const struct tcb *t)
@@ -911,15 +1082,17 @@ void mptcp_sf_acked(struct tcb *t)
 	struct mptcp_meta *mp = sf->mp;
 	uint32_t una = t->snd_una;
 	while (sf->tx_n > 0) {
-		struct mptcp_txmap *x = &sf->tx[sf->tx_head];
+		struct mptcp_txmap *x = sf_txmap(sf, 0);
 		if (SEQ_GT(x->ssn + x->len, una))
 			break;
-		sf->tx_head = (uint16_t)((sf->tx_head + 1) % MPTCP_TXMAP_MAX);
+		uint64_t end = x->dsn + x->len;
+		sf->tx_head = (uint16_t)((sf->tx_head + 1) & (sf->tx_cap - 1u));
 		sf->tx_n--;
 		sf->data_out += x->len;
 		if (mp->flags & MF_FALLBACK)
-			mptcp_meta_data_ack(mp, x->dsn + x->len, NULL);
+			mptcp_meta_data_ack(mp, end, NULL);
 	}
+	txmap_idle(sf);
 	/* single-path TCP (§3.7): our FIN is the DATA_FIN; its ACK acks it */
 	if ((mp->flags & (MF_FALLBACK | MF_EOF_SENT)) == (MF_FALLBACK | MF_EOF_SENT) &&
 	    (t->flags & TF_FIN_QUEUED) && SEQ_GT(una, t->fin_seq) && sf->tx_n == 0)
@@ -949,10 +1122,27 @@ int mptcp_sf_push(struct mptcp_subflow *sf, uint64_t dsn, uint32_t len)
 	struct tcb *t = sf->t;
 	struct mptcp_meta *mp = sf->mp;
 	struct rte_mempool *pool = sf_engine(t)->stack->pool;
-	if (sf->tx_n >= MPTCP_TXMAP_MAX || len == 0 || len > 65535)
+	if (len == 0 || len > 65535)
 		return -ENOSPC;
 	if (dsn < mp->snd_una || dsn + len > mp->write_seq)
 		return -EINVAL;
+	/* RFC 8684 §3.3.1: one mapping may cover many segments. Data that
+	 * continues the last mapping in both sequence spaces extends it while
+	 * no segment of it was sent yet (each segment carries its mapping
+	 * whole, and a receiver holding the shorter one would take a longer
+	 * one on a retransmission as a different mapping: Linux's
+	 * validate_mapping / DSSNOMATCH), within the 16-bit Data-Level Length;
+	 * never with checksums (computed per mapping). */
+	struct mptcp_txmap *last = sf->tx_n > 0 ? sf_txmap(sf, sf->tx_n - 1u) : NULL;
+	uint32_t ssn0 = tcb_data_end(t);
+	bool merge = last != NULL && !(mp->flags & MF_CSUM) && last->ssn + last->len == ssn0 &&
+		     last->dsn + last->len == dsn && (uint32_t)last->len + len <= 65535 &&
+		     SEQ_LEQ(t->snd_max, last->ssn);
+	if (!merge) {
+		int rc = txmap_reserve(sf);
+		if (rc < 0)
+			return rc;
+	}
 	/* find the meta mbuf holding dsn */
 	uint64_t pos = mp->snd_una;
 	struct rte_mbuf *m = mp->sndq.head;
@@ -961,7 +1151,7 @@ int mptcp_sf_push(struct mptcp_subflow *sf, uint64_t dsn, uint32_t len)
 		m = m->next;
 	}
 	uint32_t off = (uint32_t)(dsn - pos);
-	uint32_t ssn = tcb_data_end(t);
+	uint32_t ssn = ssn0;
 	struct mbuf_q q = { 0 };
 	uint32_t left = len, sum = 0, done = 0;
 	while (left > 0 && m != NULL) {
@@ -1000,7 +1190,12 @@ int mptcp_sf_push(struct mptcp_subflow *sf, uint64_t dsn, uint32_t len)
 	while ((m = mbuf_q_pop(&q)) != NULL)
 		mbuf_q_push(&t->sndq, m);
 	t->sndq_own_tail = NULL;
-	struct mptcp_txmap *x = &sf->tx[(sf->tx_head + sf->tx_n) % MPTCP_TXMAP_MAX];
+	if (merge) {
+		last->len = (uint16_t)(last->len + len);
+		CTR_INC(sf_engine(t), mptcp_map_merged);
+		return 0;
+	}
+	struct mptcp_txmap *x = sf_txmap(sf, sf->tx_n);
 	x->ssn = ssn;
 	x->len = (uint16_t)len;
 	x->dsn = dsn;
@@ -1012,7 +1207,7 @@ int mptcp_sf_push(struct mptcp_subflow *sf, uint64_t dsn, uint32_t len)
 static const struct mptcp_txmap *txmap_find(const struct mptcp_subflow *sf, uint32_t seq)
 {
 	for (unsigned i = sf->tx_n; i-- > 0;) {
-		const struct mptcp_txmap *x = &sf->tx[(sf->tx_head + i) % MPTCP_TXMAP_MAX];
+		const struct mptcp_txmap *x = sf_txmap(sf, i);
 		if (SEQ_LEQ(x->ssn, seq) && SEQ_LT(seq, x->ssn + x->len))
 			return x;
 		if (SEQ_LT(x->ssn + x->len, seq))

@@ -15,8 +15,16 @@
  * as one super-segment of up to port->tso_max bytes, a whole number of
  * segments of the per-segment payload, and the port cuts it into
  * MSS-sized segments that each carry a copy of the TCP header and its
- * options. Retransmissions, FINs and MPTCP subflows always use MSS-sized
- * segments.
+ * options. Retransmissions and FINs always use MSS-sized segments.
+ *
+ * MPTCP subflows use TSO too once in their data phase (mptcp_tso_ok), as
+ * Linux does: a super-segment never crosses a mapping (mptcp_tx_opts cuts
+ * it at the mapping's end), its DSS describes that whole mapping, and the
+ * port repeats that DSS on every segment it cuts, so each segment carries
+ * a mapping that contains it (RFC 8684 §3.3.1); the receiver sees the same
+ * mapping again on each. The segment payload leaves room for the DSS
+ * (MPTCP_DSS_RESERVE, in t->mss): it is mss_base minus the options
+ * actually written, as for a plain segment.
  */
 #include <string.h>
 #include <netinet/in.h>
@@ -181,9 +189,8 @@ static void tcb_fill_opts(struct tcb *t, struct tcp_opts *o, uint8_t thflags)
 
 /*
  * The egress port of @t when it offers TSO, NULL to send MSS-sized
- * segments. Not for MPTCP subflows (their DSS mappings are built per
- * segment, docs/architecture.md "Offloads") nor for destinations of our
- * own (looped back, never segmented).
+ * segments. MPTCP subflows only in their data phase (mptcp_tso_ok); not
+ * for destinations of our own (looped back, never segmented).
  */
 static const struct mpdk_port *tcp_tso_port(struct tcb *t)
 {
@@ -191,7 +198,9 @@ static const struct mpdk_port *tcp_tso_port(struct tcb *t)
 	struct route_result rr;
 	uint16_t ifc;
 
-	if (t->sf != NULL || t->mp != NULL || ipv4_is_local(e, t->raddr, &ifc))
+	if (t->sf != NULL ? !mptcp_tso_ok(t) : t->mp != NULL)
+		return NULL;
+	if (ipv4_is_local(e, t->raddr, &ifc))
 		return NULL;
 	if (route_lookup(&e->stack->routes, t->raddr, t->laddr, &rr) < 0)
 		return NULL;
@@ -231,13 +240,13 @@ static int tcp_xmit_tso(struct tcb *t, uint32_t seq, uint32_t len, uint8_t thfla
 	uint32_t maxdata = t->mss_base > optlen ? t->mss_base - (uint32_t)optlen : 1;
 	uint32_t nseg = 1;
 	uint32_t segsz = maxdata;
-	if (tso != NULL && t->sf == NULL) {
+	if (tso != NULL) {
 		/* what the port accepts per resulting frame */
 		uint32_t hdrs = RTE_ETHER_HDR_LEN + 20 + 20 + (uint32_t)optlen;
 		if (tso->tso_frame_max > hdrs && tso->tso_frame_max - hdrs < segsz)
 			segsz = tso->tso_frame_max - hdrs;
 	}
-	if (tso != NULL && len >= 2 * segsz && t->sf == NULL) {
+	if (tso != NULL && len >= 2 * segsz) {
 		/* IPv4 total length is 16 bits */
 		uint32_t cap = UINT16_MAX - 20 - 20 - (uint32_t)optlen;
 		cap = min32(min32(len, tso->tso_max), cap);
