@@ -122,6 +122,9 @@ struct mptcp_subflow {
 	bool send_infinite;      /* an infinite mapping on our next segment */
 	bool fail_wait;          /* we sent MP_FAIL (§3.7): the peer's infinite
 				    mapping (or unmapped data) makes us fall back */
+	bool rx_peer_maps;       /* fallen back on the peer's MP_FAIL: its own
+				    data keeps its mappings until its infinite
+				    mapping or its first unmapped byte (§3.7) */
 	uint64_t join_ack_time;  /* when the JOIN third ACK was last sent */
 	/* mappings (see "Map storage" above) */
 	struct mptcp_txmap *tx;  /* ring of tx_cap entries: tx_inl or heap */

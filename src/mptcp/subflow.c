@@ -692,11 +692,21 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 			sf->dss_seen = true;
 			if (mp->flags & MF_FALLBACK) {
 				/* the peer's infinite mapping answers our MP_FAIL */
-				if (d->has_map && d->data_len == 0)
+				if (d->has_map && d->data_len == 0) {
 					sf->send_fail = false;
-				break;
-			}
-			if (d->has_ack)
+					if (sf->rx_peer_maps) {
+						/* the peer's data is TCP from here */
+						sf->rx_peer_maps = false;
+						sf->inf_ssn = sf->rx_ssn;
+						sf->inf_dsn = mp->rcv_nxt;
+					}
+				}
+				/* no DATA_ACKs after a fallback; a mapping
+				 * still counts while the peer has not fallen
+				 * back (rx_peer_maps) */
+				if (!sf->rx_peer_maps || !d->has_map || d->data_len == 0)
+					break;
+			} else if (d->has_ack)
 				mptcp_meta_data_ack(mp, d->ack64 ? d->data_ack
 								 : mptcp_expand(mp->snd_una, (uint32_t)d->data_ack), t);
 			if (!d->has_map)
@@ -799,6 +809,12 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 				sf->fail_dsn = opt.fail.dsn;
 				sf->send_infinite = true;
 				mptcp_meta_fall_back(mp, sf, sf->rx_ssn, mp->rcv_nxt);
+				/* our side falls back now; the peer's data
+				 * is mapped until it falls back in turn, on
+				 * our infinite mapping. What it sends before
+				 * (even a data-level retransmission on this
+				 * subflow) is placed by its mapping. */
+				sf->rx_peer_maps = true;
 				t->flags |= TF_ACKNOW;
 				mptcp_meta_schedule(mp);
 				sf_rx_drain(t);   /* data held for a mapping */
@@ -941,7 +957,15 @@ static void sf_rx_drain(struct tcb *t)
 		uint32_t ssn = sf->rx_ssn;
 		uint64_t dsn;
 		uint32_t n;
-		const struct mptcp_rxmap *r = sf->infinite ? NULL : rxmap_find(sf, ssn);
+		const struct mptcp_rxmap *r =
+			sf->infinite && !sf->rx_peer_maps ? NULL : rxmap_find(sf, ssn);
+		if (r == NULL && sf->rx_peer_maps) {
+			/* the peer's first unmapped byte after our
+			 * fallback: it fell back too (§3.7) */
+			sf->rx_peer_maps = false;
+			sf->inf_ssn = ssn;
+			sf->inf_dsn = mp->rcv_nxt;
+		}
 		if (r == NULL) {
 			if (!sf->infinite && !sf->dss_seen && sf->initial && TAILQ_FIRST(&mp->sfs) == sf &&
 			    TAILQ_NEXT(sf, link) == NULL && !(mp->flags & MF_CSUM)) {

@@ -53,6 +53,26 @@
 #            mpdk answers with MP_FAIL and an infinite mapping
 #            (mptcp_mp_fail_rx_fallback, mptcp_infinite_map_tx) and the
 #            connection completes, one byte different, no reset.
+#            Our side is plain TCP from that answer on, Linux's only once
+#            it gets our infinite mapping. Seen in captures (2026-11-25):
+#            right after its MP_FAIL, Linux sends again one byte it had
+#            sent already (by the look of it its data-level zero-window
+#            probe, which re-sends the byte before snd_una), on a new
+#            subflow sequence number. With its
+#            mapping on (before its fallback), mpdk drops it as a
+#            duplicate (rx_peer_maps, mptcp_rx_data_dup 1;
+#            test_mp_fail_rx_peer_still_mapped); the old code delivered it
+#            as new data and the echo diverged from there (one loaded run
+#            in ~30). But 2 runs in 40 (idle machine) the probe leaves
+#            Linux after its fallback, with no MPTCP option: a plain TCP
+#            byte that duplicates one of the data stream. Linux's own
+#            wire stream is then what its application wrote with one byte
+#            doubled (checked against sent.bin); after a fallback TCP's
+#            stream is the data stream (§3.7), so no receiver can tell,
+#            and mpdk echoes exactly Linux's wire stream. A Linux 6.18 bug.
+#            tx stays out of the suite: in about a third of loaded runs
+#            Linux ends with a FIN after its pre-fallback bytes and never
+#            sends the rest (see below; the run is skipped, 77).
 #
 # usage: mptcp_fail.sh PATH/TO/mpdk-echo rx|tx [BYTES]   (root; exit 77 = skipped)
 ECHO=${1:?usage: mptcp_fail.sh PATH/TO/mpdk-echo rx|tx [BYTES]}
@@ -199,7 +219,7 @@ except Exception as e:
     err.append(e)
 th.join()
 s.close()
-if len(sys.argv) > 5:  # keep both streams for a look afterwards
+if len(sys.argv) > 5:  # both streams, for the checks below (and KEEP_WORK)
     open(sys.argv[5] + "/sent.bin", "wb").write(data)
     open(sys.argv[5] + "/got.bin", "wb").write(got)
 diff = [i for i in range(min(len(got), n)) if got[i] != data[i]]
@@ -214,13 +234,43 @@ start_echo -l "${MPDK_LCORE:-1}" --no-huge --no-pci -m 512 --file-prefix "$TAG" 
 	-p "$PORT" --stats --pcap "$WORK/echo.pcap" --duration 170 || exit 1
 in_ns nstat -n >/dev/null 2>&1
 log "Linux MPTCP client (checksums on): $BYTES bytes through a middlebox that changes one byte ($MODE)"
-out=$(timeout 150 ip netns exec "$NS" "$PYTHON" "$WORK/client.py" "$NET.2" "$PORT" "$BYTES" "$MAXSEG" ${KEEP_WORK:+"$WORK"} 2>&1)
+out=$(timeout 150 ip netns exec "$NS" "$PYTHON" "$WORK/client.py" "$NET.2" "$PORT" "$BYTES" "$MAXSEG" "$WORK" 2>&1)
 rc=$?
 echo "$out"
 cat "$WORK/mbox.log" 2>/dev/null
 client_rc=$rc
 grep -q "^changed byte" "$WORK/mbox.log" 2>/dev/null || fail "the middlebox changed no byte"
-echo "$out" | grep -q "differing 1 at" || fail "want exactly one differing byte (the changed one)"
+# tx mode, the one case the echo may differ by more than the changed
+# byte without mpdk at fault (see the header): Linux's own wire stream
+# (Linux -> mpdk in mpdk's capture) is what its client wrote with one
+# byte doubled, and mpdk echoed exactly that stream.
+LINUX_DUP=
+if [ "$MODE" = tx ] && ! echo "$out" | grep -q "differing 1 at .*[0-9]\]$"; then
+	LINUX_DUP=$(timeout 120 "$PYTHON" - "$WORK" <<'PY'
+import subprocess, sys
+w = sys.argv[1]
+raw = subprocess.run(["tshark", "-n", "-r", w + "/echo.pcap", "-q", "-z", "follow,tcp,raw,0"],
+                     capture_output=True, text=True).stdout
+a, b, on = bytearray(), bytearray(), False
+for l in raw.split("\n"):
+    if l.startswith("Node 1:"):
+        on = True
+    elif on and l.strip() and not l.startswith("==="):
+        (b if l.startswith("\t") else a).extend(bytes.fromhex(l.strip()))
+sent = open(w + "/sent.bin", "rb").read()
+# a: Linux's wire stream (Node 0, the client), b: mpdk's echo
+d = next((k for k in range(min(len(a), len(sent))) if a[k] != sent[k]), None)
+if a and b == a and d is not None and d > 0 and a[d] == a[d - 1] and \
+        a[:d] + a[d + 1:] == sent[:len(a) - 1]:
+    print(d)
+PY
+)
+fi
+if [ -n "$LINUX_DUP" ]; then
+	log "Linux's wire stream is what its client wrote with byte $LINUX_DUP doubled (sent after its fallback, no MPTCP option); mpdk echoed exactly that stream"
+else
+	echo "$out" | grep -q "differing 1 at" || fail "want exactly one differing byte (the changed one)"
+fi
 stop_echo
 grep '^mpdk-echo: tcp:' "$WORK/echo.log"
 grep -q '^mpdk-echo: tcp: 1 accepted, 1 closed, 0 errored' "$WORK/echo.log" ||
@@ -235,16 +285,32 @@ grep -q '^mpdk-echo: tcp: 1 accepted, 1 closed, 0 errored' "$WORK/echo.log" ||
 # right after those bytes (tcp.nxtseq = bytes + 2: SYN and FIN). The test then
 # checks mpdk's side as usual and skips (77) instead of passing.
 LINUX_LOST=0
-if [ "$client_rc" -ne 0 ]; then
+if [ "$client_rc" -ne 0 ] && [ -n "$LINUX_DUP" ]; then
+	:
+elif [ "$client_rc" -ne 0 ]; then
 	n=$(sed -n 's/.*; \([0-9]*\) bytes echoed$/\1/p' "$WORK/echo.log" | tail -1)
 	r=$(echo "$out" | sed -n 's/^sent [0-9]* received \([0-9]*\) .*/\1/p')
 	finseq=$(timeout 60 tshark -n -r "$WORK/echo.pcap" -Y "ip.src == $NET.1 && tcp.flags.fin == 1" \
 		-T fields -e tcp.nxtseq 2>/dev/null | head -1)
+	# Bytes Linux sent twice at the data level on the subflow before it
+	# fell back (its mappings' DSN - SSN dropped by that much: seen, a
+	# 1-byte data-level retransmission right after its MP_FAIL), which
+	# mpdk placed by their mapping and dropped as duplicates.
+	shift_b=$(timeout 60 tshark -n -r "$WORK/echo.pcap" -Y "ip.src == $NET.1 && tcp.options.mptcp.datalvllen > 0" \
+		-T fields -e tcp.options.mptcp.rawdataseqno -e tcp.options.mptcp.subflowseqno 2>/dev/null |
+		"$PYTHON" -c '
+import sys
+offs = []
+for l in sys.stdin:
+    f = l.split("\t")
+    if len(f) == 2 and f[0] and f[1].strip():
+        offs.append((int(f[0].split(",")[0]) - int(f[1].split(",")[0])) % 2**64)
+print(((offs[0] - offs[-1] + 2**63) % 2**64 - 2**63) if offs else 0)')
 	if [ "$MODE" = tx ] && [ -n "$n" ] && [ "$n" = "$r" ] && [ "$n" -lt "$BYTES" ] &&
-		[ "$finseq" = "$((n + 2))" ] &&
+		[ "${shift_b:-0}" -ge 0 ] && [ "$finseq" = "$((n + 2 + ${shift_b:-0}))" ] &&
 		grep -q '^mpdk-echo: tcp: 1 accepted, 1 closed, 0 errored' "$WORK/echo.log"; then
 		LINUX_LOST=1
-		log "Linux closed after $n of the $BYTES bytes its client wrote (its FIN ends at relative seq $finseq); mpdk echoed all $n: Linux lost its queued data on fallback"
+		log "Linux closed after $n of the $BYTES bytes its client wrote (its FIN ends at relative seq $finseq, $shift_b byte(s) of it sent twice at the data level); mpdk echoed all $n: Linux lost its queued data on fallback"
 	else
 		fail "Linux MPTCP client: exit status $client_rc (echo incomplete: mpdk echoed ${n:-?}, client got ${r:-?}, Linux's FIN ends at ${finseq:-none})"
 	fi
@@ -282,6 +348,10 @@ fi
 log "took $(($(date +%s) - T0)) s"
 if [ "$LINUX_LOST" = 1 ] && [ "$FAILS" -eq 0 ]; then
 	echo "SKIP: mpdk's side checked and right; Linux dropped its own queued data (see above)"
+	exit 77
+fi
+if [ -n "$LINUX_DUP" ] && [ "$FAILS" -eq 0 ]; then
+	echo "SKIP: mpdk's side checked and right; Linux doubled a byte of its own stream after its fallback (see above)"
 	exit 77
 fi
 finish

@@ -393,9 +393,11 @@ static void test_mp_fail_rx_only_subflow(void **state)
 }
 
 /* RFC 8684 §3.7 with checksums: part of a mapping waits for the rest (the
- * checksum covers the whole mapping) when the peer's MP_FAIL arrives; the
- * fallback hands those bytes on at once, the rest follows as plain TCP,
- * and the FIN comes after all of them. */
+ * checksum covers the whole mapping) when the peer's MP_FAIL arrives. The
+ * peer has not fallen back yet (it does on our infinite mapping), so its
+ * mapping still holds: the bytes wait until the rest of the mapping comes
+ * (here as plain TCP: the peer fell back meanwhile), the checksum over all
+ * of it holds, and all 1000 bytes reach the application before the FIN. */
 static void test_mp_fail_rx_releases_held_bytes(void **state)
 {
 	(void)state;
@@ -419,14 +421,58 @@ static void test_mp_fail_rx_releases_held_bytes(void **state)
 	o2[1].fail.dsn = t->our_idsn + 1;
 	mt_send_raw(t, 0, f->pseq, f->pack, F_ACK, o2, 2, NULL, 0);
 	assert_int_equal(mt_ctr(t, "mptcp_mp_fail_rx_fallback"), 1);
-	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 300);
-	assert_memory_equal(r, d, 300);
+	assert_int_equal(mpdk_recv(t->c, r, sizeof(r)), -EAGAIN);
 	mt_send_raw(t, 0, f->pseq, f->pack, F_ACK | F_FIN, NULL, 0, d + 300, 700);
 	f->pseq += 701;
-	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 700);
-	assert_memory_equal(r, d + 300, 700);
+	assert_int_equal(mt_ctr(t, "mptcp_dss_csum_bad"), 0);
+	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 1000);
+	assert_memory_equal(r, d, 1000);
 	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 0);
 	assert_true(eof);
+	mt_free(t);
+}
+
+/* RFC 8684 §3.7, the peer's MP_FAIL answered with ours and an infinite
+ * mapping: our side is plain TCP from then on, but the peer's is not
+ * until it gets that infinite mapping. Until then (Linux: the rest of an
+ * skb mapped before, or a data-level retransmission when DATA_ACKs stop
+ * while its retransmit timer runs) its segments still carry mappings,
+ * and they, not the subflow sequence, say where the bytes belong: a
+ * data-level retransmission on the subflow is a duplicate, not new data.
+ * Then the peer's plain TCP continues the stream. The application reads
+ * every byte once, in order. */
+static void test_mp_fail_rx_peer_still_mapped(void **state)
+{
+	(void)state;
+	struct mt *t = mt_new();
+	mt_server_open(t);
+	struct mflow *f = &t->f[0];
+	uint8_t a[3000], r[3000];
+	bool eof;
+	mt_pattern(a, sizeof(a), 71);
+	mt_data(t, 0, a, 1000);
+	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 1000);
+	assert_memory_equal(r, a, 1000);
+	harness_clear_tx(t->h);
+	peer_mp_fail(t, 0, t->our_idsn + 1);
+	assert_int_equal(mt_ctr(t, "mptcp_mp_fail_rx_fallback"), 1);
+	assert_true(mt_info(t).mptcp_fallback);
+
+	/* bytes 500..999 again at the data level, on new subflow sequence
+	 * numbers: nothing new for the application */
+	mt_data_at(t, 0, t->pdsn - 500, a + 500, 500);
+	assert_int_equal(mpdk_recv(t->c, r, sizeof(r)), -EAGAIN);
+	assert_true(mt_ctr(t, "mptcp_rx_data_dup") >= 1);
+	/* new data, still mapped */
+	mt_data(t, 0, a + 1000, 1000);
+	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 1000);
+	assert_memory_equal(r, a + 1000, 1000);
+	/* the peer fell back: plain TCP continues the data stream */
+	data_plain(t, 0, a + 2000, 1000);
+	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 1000);
+	assert_memory_equal(r, a + 2000, 1000);
+	assert_int_equal(t->n_closed, 0);
+	(void)f;
 	mt_free(t);
 }
 
@@ -582,6 +628,7 @@ int main(void)
 						mt_teardown),
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_only_subflow, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_releases_held_bytes, setup, mt_teardown),
+		cmocka_unit_test_setup_teardown(test_mp_fail_rx_peer_still_mapped, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_csum_fail_two_subflows_resets_subflow, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_two_subflows_resets_subflow, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_csum_fail_after_a_join_no_fallback, setup, mt_teardown),
