@@ -37,6 +37,7 @@ enum {
 	KEY_JSON,
 	KEY_ONE_OFF,
 	KEY_CONGESTION,
+	KEY_WINDOW,
 	KEY_TCP,
 	KEY_ENDPOINT,
 	KEY_SCHEDULER,
@@ -215,6 +216,13 @@ static int perf_handle(void *ctx, int key, const char *arg)
 			return -EINVAL;
 		o->congestion = arg;
 		return 0;
+	case KEY_WINDOW: {
+		uint64_t w;
+		if (parse_size(arg, &w) < 0 || w < 4096 || w > (4u << 20))
+			return -EINVAL;
+		o->window = (uint32_t)w;
+		return 0;
+	}
 	case KEY_TCP:
 		o->tcp = true;
 		return 0;
@@ -267,6 +275,9 @@ static const struct mpdk_app_option perf_options[] = {
 	  "server: handle one test, then exit (0 only if it completed)" },
 	{ "congestion", 'C', true, KEY_CONGESTION, "ALGO",
 	  "client: congestion control of the sender, newreno (or reno) or cubic" },
+	{ "window", 'w', true, KEY_WINDOW, "BYTES",
+	  "send and receive buffer of every connection (TCP window, MPTCP data-level\n"
+	  "                             window), 4K..4M (default 256K; K/M suffixes)" },
 	{ "tcp", 0, false, KEY_TCP, NULL, "plain TCP: no MPTCP offered or accepted (MPTCP is the default)" },
 	{ "endpoint", 0, true, KEY_ENDPOINT, "IPV4[,FLAGS]",
 	  "MPTCP endpoint: an --addr with FLAGS subflow, signal, backup (comma-separated;\n"
@@ -408,6 +419,10 @@ static int perf_configure(void *ctx, struct mpdk_stack_conf *conf)
 		return rc;
 	}
 	perf_conn_tcp_conf(o, conf, &tc);
+	if (o->window != 0) {
+		tc.sndbuf = o->window;
+		tc.rcvbuf = o->window;
+	}
 	conf->tcp = &tc;
 	return 0;
 }
@@ -467,8 +482,8 @@ int main(int argc, char **argv)
 	};
 	struct mpdk_tcp_conf tc;
 	mpdk_tcp_conf_defaults(&tc);
-	ctx.sndbuf = tc.sndbuf;
-	ctx.rcvbuf = tc.rcvbuf;
+	ctx.sndbuf = opts.window ? opts.window : tc.sndbuf;
+	ctx.rcvbuf = opts.window ? opts.window : tc.rcvbuf;
 
 	int status = 1;
 	/* Enough payload mbufs for every stream's full send buffer in

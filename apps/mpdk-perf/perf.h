@@ -60,6 +60,7 @@ struct perf_opts {
 	bool json;              /* -J */
 	bool one_off;           /* -1 */
 	const char *congestion; /* -C */
+	uint32_t window;        /* -w: send and receive buffer bytes, 0 = the stack's */
 	bool tcp;               /* --tcp: plain TCP, no MPTCP */
 	struct perf_endpoint endpoints[PERF_MAX_ENDPOINTS];
 	unsigned n_endpoints;

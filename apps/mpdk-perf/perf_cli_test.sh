@@ -68,8 +68,16 @@ for k in 1 1:1 0:2 zz:1 12345678901234567:1; do
 done
 # values
 expect 2 "$P: invalid value for --client: '10.0.0.300'" -- $A -c 10.0.0.300
+# --mtu: 576 (RFC 791's smallest datagram every host takes) .. 9600
+for m in 100 575 9601 x 1500x ""; do
+	expect 2 "$P: invalid --mtu '$m': bytes from 576 to 9600" -- $A -s --mtu "$m"
+done
 expect 2 "$P: invalid value for --client: 'host.example'" -- $A -c host.example
 expect 2 "$P: invalid value for --port: '0'" -- $A -s -p 0
+# -w (iperf3's --window): 4K..4M, K/M suffixes
+for w in 0 4095 5M 4097K 1X x; do
+	expect 2 "$P: invalid value for --window: '$w'" -- $A -s -w "$w"
+done
 expect 2 "$P: invalid value for --port: '65536'" -- $A -s -p 65536
 expect 2 "$P: invalid value for --time: '0'" -- $A -c 10.0.0.1 -t 0
 expect 2 "$P: invalid value for --time: '3s'" -- $A -c 10.0.0.1 -t 3s
@@ -132,6 +140,32 @@ wait $pid
 rc=$?
 if [ $rc != 0 ] || ! grep -q '^mpdk-perf: Terminated, stopping after 0 test(s)' "$tmp/out"; then
 	fail "server SIGTERM: exit $rc"; cat "$tmp/out" "$tmp/err"
+fi
+# -w 2M: the server comes up with its buffers (and says so in -J's
+# start.rcvbuf_actual when a test runs; here it only has to start)
+checks=$((checks + 1))
+# shellcheck disable=SC2046
+"$PERF" $(eal w) -- $A -s -w 2M >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q '^Server listening on 5201 (test #1)' "$tmp/out" && break; sleep 0.1; done
+kill -TERM $pid
+wait $pid
+rc=$?
+if [ $rc != 0 ] || ! grep -q '^Server listening on 5201' "$tmp/out"; then
+	fail "server -w 2M: exit $rc"; cat "$tmp/out" "$tmp/err"
+fi
+# --mtu 9000 on a port that takes it (net_null: no frame limit): the mbufs
+# are sized for one jumbo frame each and the server comes up
+checks=$((checks + 1))
+# shellcheck disable=SC2046
+"$PERF" $(eal m) -- $A -s --mtu 9000 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q '^Server listening on 5201 (test #1)' "$tmp/out" && break; sleep 0.1; done
+kill -TERM $pid
+wait $pid
+rc=$?
+if [ $rc != 0 ] || ! grep -q '^Server listening on 5201' "$tmp/out"; then
+	fail "server --mtu 9000: exit $rc"; cat "$tmp/out" "$tmp/err"
 fi
 # a client whose server never answers: bounded by --timeout, exit 1
 checks=$((checks + 1))

@@ -256,6 +256,7 @@ int perf_run_client(struct perf_ctx *ctx)
 	p.num = (int64_t)o->bytes;
 	p.parallel = o->streams;
 	p.reverse = o->reverse;
+	p.window = o->window;   /* iperf3 sends -w to the server too */
 	if (o->congestion != NULL)
 		snprintf(p.congestion, sizeof(p.congestion), "%s", o->congestion);
 	snprintf(p.client_version, sizeof(p.client_version), "mpdk-perf %s", MPDK_VERSION);

@@ -103,8 +103,9 @@ static bool check_params(struct perf_test *t, const struct iperf_params *p)
 		server_error(t, IPERF_IE_UNIMP, "a bitrate limit (-b) on the server's sending is not supported");
 		return false;
 	}
-	if (p->window > 0 || p->mss > 0 || p->tos > 0)
-		report_note(t, "note: the client's -w/-M/-S settings are not applied");
+	if ((p->window > 0 && (uint64_t)p->window != t->ctx->rcvbuf) || p->mss > 0 || p->tos > 0)
+		report_note(t, "note: the client's -w/-M/-S settings are not applied (the server's "
+			    "buffers are its own -w)");
 	return true;
 }
 

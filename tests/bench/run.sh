@@ -5,11 +5,14 @@
 # A benchmark driver, not a test (meson test does not run it); the figures
 # and what they mean: docs/performance.md.
 #
-# usage: tests/bench/run.sh [--build DIR] [--seconds N] [--conns N] [--smoke]
+# usage: tests/bench/run.sh [--build DIR] [--seconds N] [--conns N] [--window W] [--smoke]
 #   --build DIR    meson build directory with apps/mpdk-perf and
 #                  tests/bench/crr_linux (default: build)
 #   --seconds N    length of each throughput and short-connection run, 1..60 (default 5)
 #   --conns N      connections of the concurrent-open case, 1000..500000 (default 100000)
+#   --window W     mpdk-perf -w of the throughput cases, both sides (default 4M;
+#                  "default" = the stack's 256K); Linux autotunes its own
+#                  buffers up to net.ipv4.tcp_rmem/tcp_wmem's maximum (kernel 6.18: 32 MiB / 4 MiB)
 #   --smoke        every case, shortly (1 s runs, 2000 connections): checks the driver
 #   BENCH_KEEP=1   keep the run's directory (every process's log) and say where
 #
@@ -41,12 +44,14 @@ BUILD=build
 SECS=5
 CONNS=100000
 SMOKE=0
-usage() { sed -n 's/^# \{0,1\}//; 8,15p' "$0"; }
+WIN=4M
+usage() { sed -n 's/^# \{0,1\}//; 8,18p' "$0"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=${2:?--build needs a directory}; shift 2 ;;
 	--seconds) SECS=${2:?--seconds needs a number}; shift 2 ;;
 	--conns) CONNS=${2:?--conns needs a number}; shift 2 ;;
+	--window) WIN=${2:?--window needs a size or "default"}; shift 2 ;;
 	--smoke) SMOKE=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -55,6 +60,7 @@ done
 num() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 num "$SECS" 1 60 || { echo "run.sh: --seconds wants 1..60" >&2; exit 2; }
 num "$CONNS" 1000 500000 || { echo "run.sh: --conns wants 1000..500000" >&2; exit 2; }
+case "$WIN" in default | [1-9] | [1-9]*[0-9] | [1-9][KM] | [1-9]*[0-9][KM]) ;; *) echo "run.sh: --window wants BYTES[K|M] or default" >&2; exit 2 ;; esac
 if [ $SMOKE -eq 1 ]; then SECS=1; CONNS=2000; fi
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -228,6 +234,7 @@ $(show "$PERF" "${ce[@]}" $cargs)"
 
 mpdk_tput() {  # NAME NPATHS EXTRA-ARGS -> bits/s
 	local name=$1 np=$2 extra=$3
+	[ "$WIN" != default ] && extra="$extra -w $WIN"
 	mpdk_pair "$name" "$np" 512 "-s -1 --timeout 10 $extra" \
 		"--endpoint 10.93.0.2 -c 10.93.0.1 -t $SECS -i 0 -J --timeout 10 $extra" || return 1
 	python3 - "$WORK/$name.cli" "$np" <<'PY'
@@ -366,7 +373,7 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
 echo "mpdk vs Linux kernel MPTCP vs raw memif, $START, one run, ${SECS} s per run, $((T1 - T0)) s in all"
-echo "$(nproc) CPUs shared with other work (load average $LOAD0 at the start, $LOAD1 at the end), $(uname -r); MTU 1500"
+echo "$(nproc) CPUs shared with other work (load average $LOAD0 at the start, $LOAD1 at the end), $(uname -r); MTU 1500; mpdk-perf -w $WIN (Linux: autotuned)"
 echo
 export RES_RAW="${RES[raw]:-}" RES_M1="${RES[mpdk-1p]:-}" RES_M2="${RES[mpdk-2p]:-}" \
 	RES_MC="${RES[mpdk-1p-copy]:-}" RES_L1="${RES[linux-1p]:-}" RES_L2="${RES[linux-2p]:-}" \
