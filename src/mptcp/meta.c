@@ -42,7 +42,8 @@ struct mptcp_meta *mptcp_meta_alloc(struct tcp_engine *te, bool client)
 	mp->state = client ? TCPS_SYN_SENT : TCPS_SYN_RECEIVED;
 	/* Chunks from several subflows: allow more mbufs than one TCP
 	 * connection's out-of-order queue. */
-	tcp_reasm_init(&mp->reasm, mp->rcvbuf * 2, te->conf.reasm_max_segs * 4);
+	tcp_reasm_init(&mp->reasm, mp->rcvbuf * 2,
+		       tcp_reasm_segs_for(mp->rcvbuf * 2, te->conf.reasm_max_segs * 4));
 	timer_init(&mp->t_meta, meta_timer_cb, mp);
 	mp->next_local_id = 1;
 	mptcp_sched_bind(&mp->sched, mptcp_sched_find(te->conf.mptcp.scheduler));

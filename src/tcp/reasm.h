@@ -50,6 +50,14 @@ struct tcp_reasm {
 /* Limits: @max_bytes of payload (typically the receive buffer), @max_segs
  * mbufs. 0 means no limit for that dimension. */
 void tcp_reasm_init(struct tcp_reasm *r, uint32_t max_bytes, uint32_t max_segs);
+/* The mbuf limit for a receive buffer of @buf bytes: @conf_segs
+ * (mpdk_tcp_conf.reasm_max_segs, sized for the default 256 KiB buffer), or
+ * one per KiB of a bigger buffer, so that a window the application asked
+ * for (mpdk-perf -w) can be held out of order without drops. */
+static inline uint32_t tcp_reasm_segs_for(uint32_t buf, uint32_t conf_segs)
+{
+	return buf / 1024 > conf_segs ? buf / 1024 : conf_segs;
+}
 /* Free every queued mbuf (connection reset or close). */
 void tcp_reasm_clear(struct tcp_reasm *r);
 

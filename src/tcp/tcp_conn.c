@@ -290,7 +290,7 @@ void tcb_init_conn(struct tcb *t, uint32_t laddr, uint16_t lport, uint32_t raddr
 		while ((t->rcvbuf >> t->rcv_wscale) > 65535 && t->rcv_wscale < TCP_WSCALE_MAX)
 			t->rcv_wscale++;
 	t->rto_us = c->rto_init_ms * 1000u;
-	tcp_reasm_init(&t->reasm, t->rcvbuf, c->reasm_max_segs);
+	tcp_reasm_init(&t->reasm, t->rcvbuf, tcp_reasm_segs_for(t->rcvbuf, c->reasm_max_segs));
 	tcp_sack_init(&t->sb, t->mss);
 	tcb_cc_setup(t, te->cc_default);
 	t->ka_idle_ms = c->keepalive_idle_ms;

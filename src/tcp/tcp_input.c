@@ -83,7 +83,8 @@ static void tcb_apply_syn_opts(struct tcb *t, const struct seg *s)
 	t->sb.mss = t->mss;
 	tcp_cc_init(&t->cc, t->cc.ops, t->mss, 0);
 	t->cc.c.owner = t;
-	tcp_reasm_init(&t->reasm, t->rcvbuf + (1u << t->rcv_wscale), t->te->conf.reasm_max_segs);
+	tcp_reasm_init(&t->reasm, t->rcvbuf + (1u << t->rcv_wscale),
+		       tcp_reasm_segs_for(t->rcvbuf, t->te->conf.reasm_max_segs));
 }
 
 static inline uint32_t seg_wnd(const struct tcb *t, const struct seg *s)
