@@ -10,9 +10,12 @@
 #                  tests/bench/crr_linux (default: build)
 #   --seconds N    length of each throughput and short-connection run, 1..60 (default 5)
 #   --conns N      connections of the concurrent-open case, 1000..500000 (default 100000)
-#   --window W     mpdk-perf -w of the throughput cases, both sides (default 4M;
-#                  "default" = the stack's 256K); Linux autotunes its own
-#                  buffers up to net.ipv4.tcp_rmem/tcp_wmem's maximum (kernel 6.18: 32 MiB / 4 MiB)
+#   --window W     mpdk-perf -w BYTES of the throughput cases, both sides
+#                  (default: "default", the stack's 256K; a bigger window
+#                  rides out a descheduled poller on a loaded machine but,
+#                  idle, overruns memif's tx ring and the reassembly limits:
+#                  docs/performance.md); Linux autotunes its own buffers up
+#                  to net.ipv4.tcp_rmem/tcp_wmem's maximum (6.18: 32 / 4 MiB)
 #   --smoke        every case, shortly (1 s runs, 2000 connections): checks the driver
 #   BENCH_KEEP=1   keep the run's directory (every process's log) and say where
 #
@@ -44,8 +47,8 @@ BUILD=build
 SECS=5
 CONNS=100000
 SMOKE=0
-WIN=4M
-usage() { sed -n 's/^# \{0,1\}//; 8,18p' "$0"; }
+WIN=default
+usage() { sed -n 's/^# \{0,1\}//; 8,21p' "$0"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=${2:?--build needs a directory}; shift 2 ;;
