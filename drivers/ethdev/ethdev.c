@@ -334,9 +334,12 @@ static void choose_offloads(const struct rte_eth_dev_info *info, const struct mp
 	    (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) &&
 	    (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)) {
 		ec->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_SCATTER;
-		/* IPv4 total length is 16 bits; the port may allow less. */
+		/* IPv4 total length is 16 bits; the port may allow less. A
+		 * port that names no limit gets 0: ethdev then uses the frame
+		 * size, where any other value fails configure (22.11's
+		 * eth_dev_check_lro_pkt_size against a max of 0). */
 		uint32_t lro = UINT16_MAX + RTE_ETHER_HDR_LEN;
-		if (info->max_lro_pkt_size != 0 && info->max_lro_pkt_size < lro)
+		if (info->max_lro_pkt_size < lro)
 			lro = info->max_lro_pkt_size;
 		ec->rxmode.max_lro_pkt_size = lro;
 		*caps |= PORT_RX_LRO;

@@ -470,28 +470,31 @@ static bool rxmap_joins(const struct mptcp_rxmap *a, uint32_t ssn, uint64_t dsn,
 }
 
 /* A received mapping, recorded (sorted, deduplicated; contiguous mappings
- * without checksums merged). */
-static void rxmap_add(struct mptcp_subflow *sf, uint32_t ssn, uint64_t dsn, uint16_t len, bool fin,
+ * without checksums merged). False only when it could not be stored (no
+ * memory): the caller then drops the segment unacknowledged, so that the
+ * peer sends it again with the same mapping - once TCP has ACKed the
+ * bytes, nothing would map them any more. */
+static bool rxmap_add(struct mptcp_subflow *sf, uint32_t ssn, uint64_t dsn, uint16_t len, bool fin,
 		      bool has_csum, uint16_t csum)
 {
 	unsigned i;
 	if (len == 0)
-		return;
+		return true;
 	for (i = 0; i < sf->rx_n; i++) {
 		const struct mptcp_rxmap *r = &sf->rx[i];
 		if (r->ssn == ssn)
-			return;   /* the same mapping again (a TSO super-segment's
+			return true;   /* the same mapping again (a TSO super-segment's
 				     segments and retransmissions repeat it) */
 		/* already known inside a merged one, the same way */
 		if (SEQ_LEQ(r->ssn, ssn) && SEQ_LEQ(ssn + len, r->ssn + r->len) &&
 		    dsn - r->dsn == (uint32_t)(ssn - r->ssn) && !has_csum && !r->has_csum &&
 		    (!fin || (r->fin && ssn + len == r->ssn + r->len)))
-			return;
+			return true;
 		if (SEQ_GT(r->ssn, ssn))
 			break;
 	}
 	if (SEQ_LEQ(ssn + len, sf->rx_ssn))
-		return;   /* covers only data already consumed */
+		return true;   /* covers only data already consumed */
 	if (i > 0 && rxmap_joins(&sf->rx[i - 1], ssn, dsn, has_csum) &&
 	    (i == sf->rx_n || SEQ_LEQ(ssn + len, sf->rx[i].ssn))) {
 		struct mptcp_rxmap *a = &sf->rx[i - 1];
@@ -504,7 +507,7 @@ static void rxmap_add(struct mptcp_subflow *sf, uint32_t ssn, uint64_t dsn, uint
 			memmove(&sf->rx[i], &sf->rx[i + 1], (sf->rx_n - i - 1) * sizeof(sf->rx[0]));
 			sf->rx_n--;
 		}
-		return;
+		return true;
 	}
 	if (i < sf->rx_n && !fin && SEQ_LEQ(ssn + len, sf->rx[i].ssn) &&
 	    rxmap_joins(&(struct mptcp_rxmap){ .ssn = ssn, .len = len, .dsn = dsn }, sf->rx[i].ssn,
@@ -513,20 +516,21 @@ static void rxmap_add(struct mptcp_subflow *sf, uint32_t ssn, uint64_t dsn, uint
 		b->ssn = ssn;
 		b->dsn = dsn;
 		b->len += len;
-		return;
+		return true;
 	}
 	int rc = rxmap_reserve(sf);
 	if (rc == -ENOMEM)
-		return;   /* counted: the peer repeats it, or the data level does */
+		return false;   /* counted (mptcp_map_nomem) */
 	if (rc < 0) {
 		if (i == sf->rx_n)
-			return;   /* keep the ones needed first */
+			return true;   /* at the cap: keep the ones needed first */
 		sf->rx_n--;
 	}
 	memmove(&sf->rx[i + 1], &sf->rx[i], (sf->rx_n - i) * sizeof(sf->rx[0]));
 	sf->rx[i] = (struct mptcp_rxmap){ .ssn = ssn, .len = len, .fin = fin,
 					  .has_csum = has_csum, .csum = csum, .dsn = dsn };
 	sf->rx_n++;
+	return true;
 }
 
 bool mptcp_third_ack_rcvd(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, uint32_t seq,
@@ -694,8 +698,14 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 				/* the peer's infinite mapping answers our MP_FAIL */
 				if (d->has_map && d->data_len == 0) {
 					sf->send_fail = false;
-					if (sf->rx_peer_maps) {
-						/* the peer's data is TCP from here */
+					/* the peer's data is TCP from here, if
+					 * "here" is the in-order point; one that
+					 * came early (a hole before it, which may
+					 * hold a still-mapped re-sent byte) is
+					 * left to the drain, which switches at
+					 * the first unmapped byte */
+					if (sf->rx_peer_maps && seq == t->rcv_nxt &&
+					    tcp_reasm_empty(&t->reasm)) {
 						sf->rx_peer_maps = false;
 						sf->inf_ssn = sf->rx_ssn;
 						sf->inf_dsn = mp->rcv_nxt;
@@ -743,7 +753,8 @@ bool mptcp_input_opts(struct tcb *t, const struct tcp_opts *o, uint8_t thflags, 
 				mptcp_sf_reset(t, MPTCP_RST_EMPTCP);
 				return false;
 			}
-			rxmap_add(sf, ssn, dsn, plen, d->data_fin, d->has_csum, d->csum);
+			if (!rxmap_add(sf, ssn, dsn, plen, d->data_fin, d->has_csum, d->csum) && len > 0)
+				return false;   /* dropped unACKed: it comes again */
 			if (d->data_fin)
 				mptcp_meta_rx_fin(mp, dsn + plen);
 			break;

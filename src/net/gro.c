@@ -88,7 +88,8 @@ static bool gro_cksum_ok(struct rte_mbuf *m, const struct gro_hdrs *h)
 	uint64_t l4f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	if (l4f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return false;
-	if (l4f != RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
+	/* NONE: partial checksum field, data verified by the port (as GOOD) */
+	if (l4f != RTE_MBUF_F_RX_L4_CKSUM_GOOD && l4f != RTE_MBUF_F_RX_L4_CKSUM_NONE) {
 		uint32_t l4len = h->hlen + h->payload;
 		uint32_t sum = cksum_pseudo_ipv4(h->ih->src_addr, h->ih->dst_addr, IPPROTO_TCP,
 						 (uint16_t)l4len);

@@ -965,7 +965,9 @@ static bool tcp_cksum_ok(struct rte_mbuf *m, const struct rte_ipv4_hdr *ih, uint
 			 uint32_t len)
 {
 	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-	if (f == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+	/* NONE: the field is not final (a partial checksum, virtio's
+	 * VIRTIO_NET_HDR_F_NEEDS_CSUM) but the port vouches for the data */
+	if (f == RTE_MBUF_F_RX_L4_CKSUM_GOOD || f == RTE_MBUF_F_RX_L4_CKSUM_NONE)
 		return true;
 	if (f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return false;

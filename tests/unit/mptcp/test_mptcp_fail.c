@@ -476,6 +476,53 @@ static void test_mp_fail_rx_peer_still_mapped(void **state)
 	mt_free(t);
 }
 
+/* The same, reordered: the peer's re-sent byte (still mapped, a
+ * data-level duplicate) is late, and its infinite mapping, on the data
+ * after it, arrives first, out of order. The switch to plain TCP happens
+ * at the in-order point, not at the early segment: the late byte is still
+ * placed by its mapping (dropped), and the data after it is delivered
+ * once, in order (RFC 8684 §3.7). */
+static void test_mp_fail_rx_infinite_mapping_out_of_order(void **state)
+{
+	(void)state;
+	struct mt *t = mt_new();
+	mt_server_open(t);
+	struct mflow *f = &t->f[0];
+	uint8_t a[2000], r[2000];
+	bool eof;
+	mt_pattern(a, sizeof(a), 73);
+	mt_data(t, 0, a, 1000);
+	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 1000);
+	harness_clear_tx(t->h);
+	peer_mp_fail(t, 0, t->our_idsn + 1);
+	assert_int_equal(mt_ctr(t, "mptcp_mp_fail_rx_fallback"), 1);
+
+	uint32_t late = f->pseq;   /* the re-sent byte's place: held back */
+	f->pseq += 1;
+	/* the infinite mapping on the next 500 bytes, out of order */
+	struct mptcp_opt o = mt_dss(t, true, t->pdsn, true, f->pseq - f->peer_isn, 0, false);
+	o.dss.has_map = true;
+	o.dss.dsn64 = true;
+	o.dss.dsn = t->pdsn;
+	o.dss.ssn = f->pseq - f->peer_isn;
+	o.dss.data_len = 0;
+	mt_send_raw(t, 0, f->pseq, f->pack, F_ACK, &o, 1, a + 1000, 500);
+	f->pseq += 500;
+	assert_int_equal(mpdk_recv(t->c, r, sizeof(r)), -EAGAIN);
+	/* the late byte: DSN of the last byte delivered, on its own SSN */
+	mt_send_raw(t, 0, late, f->pack, F_ACK, (struct mptcp_opt[]){ mt_dss(t, true, t->pdsn - 1, true,
+		    late - f->peer_isn, 1, false) }, 1, a + 999, 1);
+	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 500);
+	assert_memory_equal(r, a + 1000, 500);
+	assert_true(mt_ctr(t, "mptcp_rx_data_dup") >= 1);
+	/* then plain TCP */
+	data_plain(t, 0, a + 1500, 500);
+	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 500);
+	assert_memory_equal(r, a + 1500, 500);
+	assert_int_equal(t->n_closed, 0);
+	mt_free(t);
+}
+
 /* An established connection (flow 0) with a joined subflow (flow 1). */
 static struct mt *two_subflows(bool csum)
 {
@@ -629,6 +676,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_only_subflow, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_releases_held_bytes, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_peer_still_mapped, setup, mt_teardown),
+		cmocka_unit_test_setup_teardown(test_mp_fail_rx_infinite_mapping_out_of_order, setup,
+						mt_teardown),
 		cmocka_unit_test_setup_teardown(test_csum_fail_two_subflows_resets_subflow, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_two_subflows_resets_subflow, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_csum_fail_after_a_join_no_fallback, setup, mt_teardown),

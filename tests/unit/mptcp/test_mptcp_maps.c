@@ -369,6 +369,28 @@ static void test_rx_checksum_maps_kept(void **state)
 	assert_int_equal(mt_ctr(t, "mptcp_map_nomem"), 1);
 	assert_int_equal(sf->rx_n, 4);
 	assert_true(heap_free(sf));
+	/* that segment was dropped unacknowledged (its mapping could not be
+	 * kept: once TCP had ACKed its bytes nothing would map them again);
+	 * the peer's retransmission carries the same mapping and is taken,
+	 * then the gap fills and all 600 bytes are read, in order */
+	assert_int_equal(sf->t->rcvq.bytes + sf->t->reasm.bytes, 400);
+	{
+		uint32_t ssn = seq1 + 500u - f->peer_isn;
+		struct mptcp_opt p = mt_dss(t, true, t->pdsn + 500u, true, ssn, 100, false);
+		p.dss.has_csum = true;
+		p.dss.csum = mptcp_dss_csum(t->pdsn + 500u, ssn, 100, mptcp_csum_partial(d + 500, 100, 0));
+		mt_send_raw(t, 0, seq1 + 500u, f->pack, F_ACK, &p, 1, d + 500, 100);
+	}
+	assert_int_equal(sf->rx_n, 5);
+	{
+		uint32_t ssn = seq1 - f->peer_isn;
+		struct mptcp_opt p = mt_dss(t, true, t->pdsn, true, ssn, 100, false);
+		p.dss.has_csum = true;
+		p.dss.csum = mptcp_dss_csum(t->pdsn, ssn, 100, mptcp_csum_partial(d, 100, 0));
+		mt_send_raw(t, 0, seq1, f->pack, F_ACK, &p, 1, d, 100);
+	}
+	assert_int_equal(mt_read(t, r, sizeof(r), &eof), 600);
+	assert_memory_equal(r, d, 600);
 	mt_free(t);
 }
 
