@@ -64,6 +64,10 @@ bool mptcp_sf_attached(const struct tcb *t);
 void mptcp_rcv_fin(struct tcb *t);
 /* SND.UNA of the subflow advanced. */
 void mptcp_sf_acked(struct tcb *t);
+/* The peer's TCP window on subflow @t grew (without new data ACKed): the
+ * meta may have data waiting for it, which TCP cannot see (it is not in
+ * the subflow's queue yet, so no persist timer runs for it). */
+void mptcp_sf_wnd_grew(struct tcb *t);
 /* Options of a segment: MPTCP options encoded into @buf (room for 40
  * bytes), referenced from @o. Returns @len, possibly reduced so that the
  * segment stays inside one mapping. */

@@ -1136,6 +1136,14 @@ void mptcp_sf_acked(struct tcb *t)
 		mptcp_meta_schedule(mp);
 }
 
+void mptcp_sf_wnd_grew(struct tcb *t)
+{
+	struct mptcp_meta *mp = t->sf->mp;
+	if (mp != NULL && t->sf->active && (mp->flags & MF_ESTABLISHED) &&
+	    mp->snd_nxt != mp->write_seq)
+		mptcp_meta_schedule(mp);
+}
+
 bool mptcp_sf_done(struct tcb *t, int err)
 {
 	struct mptcp_subflow *sf = t->sf;

@@ -105,6 +105,10 @@ static void tcb_update_window(struct tcb *t, const struct seg *s)
 		t->snd_wl2 = s->ack;
 		if (t->snd_wnd > t->max_sndwnd)
 			t->max_sndwnd = t->snd_wnd;
+		/* a subflow's window update alone (no new data ACKed, no DSS
+		 * after a fallback) must wake the data waiting in the meta */
+		if (t->sf != NULL && t->snd_wnd > old)
+			mptcp_sf_wnd_grew(t);
 		if (old == 0 && t->snd_wnd > 0 && (t->flags & TF_PERSIST)) {
 			/* window opened: leave persist, resend the probe byte
 			 * with the next segment */

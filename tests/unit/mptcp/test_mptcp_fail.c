@@ -523,6 +523,59 @@ static void test_mp_fail_rx_infinite_mapping_out_of_order(void **state)
 	mt_free(t);
 }
 
+/* After a fallback (RFC 8684 §3.7) the peer's segments carry no DSS, so
+ * no DATA_ACK wakes the data level: when the peer's TCP window was too
+ * small for a segment (RFC 9293 §3.8.6.2.1, sender SWS avoidance) our data
+ * waits in the connection's queue, where TCP's persist timer cannot see
+ * it, and the peer's window update - a pure ACK that ACKs nothing new -
+ * must send it. (Seen against Linux: a stall until the client's timeout,
+ * one run in ~40 of mptcp_fail.sh tx.) */
+static void test_fallback_window_update_sends(void **state)
+{
+	(void)state;
+	struct mt *t = mt_new();
+	mt_server_open(t);
+	struct mflow *f = &t->f[0];
+	uint8_t a[6000];
+	struct mout s;
+	mt_pattern(a, sizeof(a), 79);
+	peer_mp_fail(t, 0, t->our_idsn + 1);
+	assert_int_equal(mt_ctr(t, "mptcp_mp_fail_rx_fallback"), 1);
+	while (mt_pop(t, &s))
+		;
+	/* the peer's window shrinks to less than a segment */
+	f->wnd = 500;
+	mt_send_raw(t, 0, f->pseq, f->pack, F_ACK, NULL, 0, NULL, 0);
+	assert_int_equal(mpdk_send(t->c, a, sizeof(a)), (int)sizeof(a));
+	uint32_t sent = 0;
+	while (mt_pop(t, &s))
+		sent += s.len;
+	assert_true(sent < sizeof(a));
+	/* its window opens, nothing new ACKed */
+	f->wnd = 65535;
+	mt_send_raw(t, 0, f->pseq, f->pack, F_ACK, NULL, 0, NULL, 0);
+	uint32_t more = 0, end = 0;
+	while (mt_pop(t, &s)) {
+		if (s.len > 0)
+			assert_null(mt_opt(&s, MPTCP_SUB_DSS));
+		more += s.len;
+		end = s.seq + s.len;
+	}
+	assert_true(more > 0);   /* the update alone sent data */
+	/* the rest as the peer ACKs it */
+	for (int round = 0; round < 20 && sent + more < sizeof(a); round++) {
+		f->pack = end;
+		mt_send_raw(t, 0, f->pseq, f->pack, F_ACK, NULL, 0, NULL, 0);
+		while (mt_pop(t, &s)) {
+			more += s.len;
+			if (s.len > 0)
+				end = s.seq + s.len;
+		}
+	}
+	assert_int_equal(sent + more, sizeof(a));
+	mt_free(t);
+}
+
 /* An established connection (flow 0) with a joined subflow (flow 1). */
 static struct mt *two_subflows(bool csum)
 {
@@ -676,6 +729,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_only_subflow, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_releases_held_bytes, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_peer_still_mapped, setup, mt_teardown),
+		cmocka_unit_test_setup_teardown(test_fallback_window_update_sends, setup, mt_teardown),
 		cmocka_unit_test_setup_teardown(test_mp_fail_rx_infinite_mapping_out_of_order, setup,
 						mt_teardown),
 		cmocka_unit_test_setup_teardown(test_csum_fail_two_subflows_resets_subflow, setup, mt_teardown),
