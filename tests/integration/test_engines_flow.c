@@ -40,6 +40,7 @@
 
 #include "harness.h"
 #include "simlink_fixture.h"
+#include "stream_peer.h"
 #include "mpdk/mpdk.h"
 #include "core/clock.h"
 #include "core/engine.h"
@@ -330,119 +331,6 @@ static void step(struct simlink_world *w)
 
 /* ------------------------------------------------------------ the peers */
 
-static inline uint64_t splitmix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-static void fill(uint8_t *buf, uint64_t off, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		uint64_t p = off + i;
-		buf[i] = (uint8_t)(splitmix(p >> 3) >> (8 * (p & 7)));
-	}
-}
-
-struct peer {
-	mpdk_conn_t c;
-	uint64_t sent, rcvd, mismatches, total;
-	bool connected, eof, closed, close_called, is_sender;
-	int err;
-	struct mpdk_engine *accepted_on;
-};
-
-static void send_more(struct peer *p)
-{
-	uint8_t buf[16384];
-	while (p->sent < p->total) {
-		size_t n = p->total - p->sent < sizeof(buf) ? p->total - p->sent : sizeof(buf);
-		fill(buf, p->sent, n);
-		ssize_t k = mpdk_send(p->c, buf, n);
-		if (k <= 0) {
-			assert_true(k == -EAGAIN || k == -ENOBUFS);
-			return;
-		}
-		p->sent += (uint64_t)k;
-	}
-	if (!p->close_called) {
-		p->close_called = true;
-		assert_int_equal(mpdk_shutdown(p->c, MPDK_SHUT_WR), 0);
-	}
-}
-
-static void on_readable(void *arg, mpdk_conn_t c)
-{
-	struct peer *p = arg;
-	for (;;) {
-		uint8_t buf[8192], exp[8192];
-		ssize_t n = mpdk_recv(c, buf, sizeof(buf));
-		if (n > 0) {
-			fill(exp, p->rcvd, (size_t)n);
-			if (memcmp(exp, buf, (size_t)n) != 0)
-				p->mismatches++;
-			p->rcvd += (uint64_t)n;
-			continue;
-		}
-		if (n == 0)
-			p->eof = true;
-		else
-			assert_int_equal(n, -EAGAIN);
-		break;
-	}
-	if (p->eof && !p->is_sender && !p->close_called) {
-		p->close_called = true;
-		assert_int_equal(mpdk_close(c), 0);
-	}
-}
-
-static void on_writable(void *arg, mpdk_conn_t c)
-{
-	struct peer *p = arg;
-	(void)c;
-	if (p->is_sender)
-		send_more(p);
-}
-
-static void on_connected(void *arg, mpdk_conn_t c)
-{
-	struct peer *p = arg;
-	(void)c;
-	p->connected = true;
-	if (p->is_sender)
-		send_more(p);
-}
-
-static void on_closed(void *arg, mpdk_conn_t c, int err)
-{
-	struct peer *p = arg;
-	(void)c;
-	p->closed = true;
-	p->err = err;
-}
-
-static void on_accept(void *arg, mpdk_conn_t l)
-{
-	struct peer *p = arg;
-	mpdk_conn_t c;
-	assert_int_equal(mpdk_accept(l, &c), 0);
-	p->c = c;
-	p->connected = true;
-	p->accepted_on = mpdk_conn_engine(c);
-	if (p->is_sender)
-		send_more(p);
-}
-
-static const struct mpdk_tcp_handler handler = {
-	.accept_ready = on_accept,
-	.connected = on_connected,
-	.readable = on_readable,
-	.writable = on_writable,
-	.closed = on_closed,
-};
-
 static uint64_t ctr(struct mpdk_stack *s, const char *name)
 {
 	uint64_t v = 0;
@@ -476,7 +364,7 @@ static uint16_t pick_port(unsigned home)
 
 struct run {
 	struct simlink_world *w;
-	struct peer cli, srv;
+	struct stream_peer cli, srv;
 	mpdk_conn_t l[2];
 	uint16_t port;
 	int max_sf;
@@ -501,9 +389,9 @@ static void run_start(struct run *r, unsigned home, unsigned capacity, bool a_se
 	r->join_rule_q = -1;
 	for (unsigned i = 0; i < 2; i++)
 		assert_int_equal(mpdk_listen(mpdk_stack_engine(r->w->sb, i), 0, htons(PORT_SRV), 16,
-					     &handler, &r->srv, &r->l[i]), 0);
+					     &stream_peer_handler, &r->srv, &r->l[i]), 0);
 	assert_int_equal(mpdk_connect(mpdk_stack_engine(r->w->sa, 0), simlink_ip("10.1.0.2"),
-				      htons(PORT_SRV), 0, 0, &handler, &r->cli, &r->cli.c), 0);
+				      htons(PORT_SRV), 0, 0, &stream_peer_handler, &r->cli, &r->cli.c), 0);
 }
 
 /* One step of the transfer; records the join's rule. */
@@ -524,8 +412,8 @@ static void run_step(struct run *r, unsigned home)
 
 static void run_finish(struct run *r, unsigned home)
 {
-	struct peer *snd = r->cli.is_sender ? &r->cli : &r->srv;
-	struct peer *rcv = r->cli.is_sender ? &r->srv : &r->cli;
+	struct stream_peer *snd = r->cli.is_sender ? &r->cli : &r->srv;
+	struct stream_peer *rcv = r->cli.is_sender ? &r->srv : &r->cli;
 	uint64_t limit = mpdk_clock_now_ns(r->w->clock) + 600 * SEC;
 	while (!(rcv->eof && snd->closed && rcv->close_called) &&
 	       mpdk_clock_now_ns(r->w->clock) < limit)
@@ -711,13 +599,13 @@ static void test_stale_rule_new_connection(void **state)
 	assert_true(r.srv.closed);   /* B's side is gone (RST) */
 	uint64_t no_conn = ctr(w->sb, "tcp_rx_no_conn");
 	uint64_t passive_home = ectr(w->sb, home, CTR_tcp_passive_open);
-	struct peer cli = { .total = 1000, .is_sender = true };
-	r.srv = (struct peer){ .total = 1000 };
+	struct stream_peer cli = { .total = 1000, .is_sender = true };
+	r.srv = (struct stream_peer){ .total = 1000 };
 	/* A frees its aborted subflows within a few polls */
 	int rc = -EADDRINUSE;
 	for (int i = 0; i < 100 && rc == -EADDRINUSE; i++) {
 		rc = mpdk_connect(mpdk_stack_engine(w->sa, 0), l, htons(PORT_SRV), rem, htons(r.port),
-				  &handler, &cli, &cli.c);
+				  &stream_peer_handler, &cli, &cli.c);
 		if (rc == -EADDRINUSE) {
 			mpdk_clock_advance(w->clock, MSEC);
 			poll_idle(w);

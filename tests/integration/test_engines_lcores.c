@@ -37,6 +37,7 @@
 #include "core/clock.h"
 #include "core/engine.h"
 #include "drivers/port.h"
+#include "stream_peer.h"
 
 #define PORT_SRV 5001
 #define XFER_BYTES (16ull << 20)
@@ -48,22 +49,6 @@ static uint32_t ip(const char *s)
 	struct in_addr a;
 	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
 	return a.s_addr;
-}
-
-static inline uint64_t splitmix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-static void fill(uint8_t *buf, uint64_t off, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		uint64_t p = off + i;
-		buf[i] = (uint8_t)(splitmix(p >> 3) >> (8 * (p & 7)));
-	}
 }
 
 /* Touched by one thread each (client: main lcore; server: lcore 1), except
@@ -82,7 +67,7 @@ static void send_more(struct peer *p)
 	uint8_t buf[16384];
 	while (p->sent < XFER_BYTES) {
 		size_t n = XFER_BYTES - p->sent < sizeof(buf) ? XFER_BYTES - p->sent : sizeof(buf);
-		fill(buf, p->sent, n);
+		stream_fill(buf, p->sent, n);
 		ssize_t k = mpdk_send(p->c, buf, n);
 		if (k <= 0)
 			return;
@@ -100,7 +85,7 @@ static void srv_readable(void *arg, mpdk_conn_t c)
 	uint8_t buf[8192], exp[8192];
 	ssize_t n;
 	while ((n = mpdk_recv(c, buf, sizeof(buf))) > 0) {
-		fill(exp, p->rcvd, (size_t)n);
+		stream_fill(exp, p->rcvd, (size_t)n);
 		if (memcmp(exp, buf, (size_t)n) != 0)
 			p->mismatches++;
 		p->rcvd += (uint64_t)n;

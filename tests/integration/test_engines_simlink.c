@@ -31,6 +31,7 @@
 
 #include "harness.h"
 #include "simlink_fixture.h"
+#include "stream_peer.h"
 #include "mpdk/mpdk.h"
 #include "core/clock.h"
 #include "core/engine.h"
@@ -62,119 +63,6 @@ static struct simlink_world *world_create(unsigned b_engines, uint16_t b_queues,
 	};
 	return simlink_world_create(&c);
 }
-
-static inline uint64_t splitmix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-static void fill(uint8_t *buf, uint64_t off, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		uint64_t p = off + i;
-		buf[i] = (uint8_t)(splitmix(p >> 3) >> (8 * (p & 7)));
-	}
-}
-
-struct peer {
-	mpdk_conn_t c;
-	uint64_t sent, rcvd, mismatches, total;
-	bool connected, eof, closed, close_called, is_sender;
-	int err;
-	struct mpdk_engine *accepted_on;
-};
-
-static void send_more(struct peer *p)
-{
-	uint8_t buf[16384];
-	while (p->sent < p->total) {
-		size_t n = p->total - p->sent < sizeof(buf) ? p->total - p->sent : sizeof(buf);
-		fill(buf, p->sent, n);
-		ssize_t k = mpdk_send(p->c, buf, n);
-		if (k <= 0) {
-			assert_true(k == -EAGAIN || k == -ENOBUFS);
-			return;
-		}
-		p->sent += (uint64_t)k;
-	}
-	if (!p->close_called) {
-		p->close_called = true;
-		assert_int_equal(mpdk_shutdown(p->c, MPDK_SHUT_WR), 0);
-	}
-}
-
-static void on_readable(void *arg, mpdk_conn_t c)
-{
-	struct peer *p = arg;
-	for (;;) {
-		uint8_t buf[8192], exp[8192];
-		ssize_t n = mpdk_recv(c, buf, sizeof(buf));
-		if (n > 0) {
-			fill(exp, p->rcvd, (size_t)n);
-			if (memcmp(exp, buf, (size_t)n) != 0)
-				p->mismatches++;
-			p->rcvd += (uint64_t)n;
-			continue;
-		}
-		if (n == 0)
-			p->eof = true;
-		else
-			assert_int_equal(n, -EAGAIN);
-		break;
-	}
-	if (p->eof && !p->is_sender && !p->close_called) {
-		p->close_called = true;
-		assert_int_equal(mpdk_close(c), 0);
-	}
-}
-
-static void on_writable(void *arg, mpdk_conn_t c)
-{
-	struct peer *p = arg;
-	(void)c;
-	if (p->is_sender)
-		send_more(p);
-}
-
-static void on_connected(void *arg, mpdk_conn_t c)
-{
-	struct peer *p = arg;
-	(void)c;
-	p->connected = true;
-	if (p->is_sender)
-		send_more(p);
-}
-
-static void on_closed(void *arg, mpdk_conn_t c, int err)
-{
-	struct peer *p = arg;
-	(void)c;
-	p->closed = true;
-	p->err = err;
-}
-
-static void on_accept(void *arg, mpdk_conn_t l)
-{
-	struct peer *p = arg;
-	mpdk_conn_t c;
-	assert_int_equal(mpdk_accept(l, &c), 0);
-	p->c = c;
-	p->connected = true;
-	p->accepted_on = mpdk_conn_engine(c);
-	if (p->is_sender)
-		send_more(p);
-}
-
-static const struct mpdk_tcp_handler handler = {
-	.accept_ready = on_accept,
-	.connected = on_connected,
-	.readable = on_readable,
-	.writable = on_writable,
-	.closed = on_closed,
-};
 
 static uint64_t ctr(struct mpdk_stack *s, const char *name)
 {
@@ -221,9 +109,9 @@ static uint16_t pick_port(unsigned home, unsigned join)
 /* One transfer: A connects to B (listening on every engine), B signals
  * 10.2.0.2 and A joins it; @a_sends picks the direction. Returns with both
  * sides closed. */
-typedef void (*transfer_hook)(struct simlink_world *w, struct peer *cli, struct peer *srv, int max_sf);
+typedef void (*transfer_hook)(struct simlink_world *w, struct stream_peer *cli, struct stream_peer *srv, int max_sf);
 
-static void run_transfer_hook(struct simlink_world *w, bool a_sends, struct peer *cli, struct peer *srv,
+static void run_transfer_hook(struct simlink_world *w, bool a_sends, struct stream_peer *cli, struct stream_peer *srv,
 			      int *max_sf, transfer_hook hook)
 {
 	mpdk_conn_t l[MPDK_MAX_ENGINES];
@@ -235,10 +123,10 @@ static void run_transfer_hook(struct simlink_world *w, bool a_sends, struct peer
 	/* docs/api.md: a listener on every engine of the stack */
 	for (unsigned i = 0; i < nb; i++)
 		assert_int_equal(mpdk_listen(mpdk_stack_engine(w->sb, i), 0, htons(PORT_SRV), 16,
-					     &handler, srv, &l[i]), 0);
+					     &stream_peer_handler, srv, &l[i]), 0);
 	assert_int_equal(mpdk_connect(mpdk_stack_engine(w->sa, 0), simlink_ip("10.1.0.2"), htons(PORT_SRV), 0,
-				      0, &handler, cli, &cli->c), 0);
-	struct peer *snd = a_sends ? cli : srv, *rcv = a_sends ? srv : cli;
+				      0, &stream_peer_handler, cli, &cli->c), 0);
+	struct stream_peer *snd = a_sends ? cli : srv, *rcv = a_sends ? srv : cli;
 	uint64_t limit = mpdk_clock_now_ns(w->clock) + 600 * SEC;
 	*max_sf = 0;
 	while (!(rcv->eof && snd->closed && rcv->close_called) &&
@@ -272,7 +160,7 @@ static void run_transfer_hook(struct simlink_world *w, bool a_sends, struct peer
 		assert_int_equal(mpdk_close(l[i]), 0);
 }
 
-static void run_transfer(struct simlink_world *w, bool a_sends, struct peer *cli, struct peer *srv,
+static void run_transfer(struct simlink_world *w, bool a_sends, struct stream_peer *cli, struct stream_peer *srv,
 			 int *max_sf)
 {
 	run_transfer_hook(w, a_sends, cli, srv, max_sf, NULL);
@@ -308,7 +196,7 @@ static void test_join_lands_on_other_engine_rss(void **state)
 			tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){
 				.addr = simlink_ip("10.2.0.2"), .flags = MPDK_MPTCP_EP_SIGNAL };
 			struct simlink_world *w = world_create(2, 2, &ta, &tb);
-			struct peer cli = { 0 }, srv = { 0 };
+			struct stream_peer cli = { 0 }, srv = { 0 };
 			int max_sf;
 			run_transfer(w, dir == 0, &cli, &srv, &max_sf);
 			print_message("  home engine %u, port %u, %s: %d subflows, handovers %llu, "
@@ -340,7 +228,7 @@ static uint16_t spoof_port;
 static unsigned spoof_home;
 static unsigned spoof_sent;
 
-static void spoof_syn(struct simlink_world *w, struct peer *cli, struct peer *srv, int max_sf)
+static void spoof_syn(struct simlink_world *w, struct stream_peer *cli, struct stream_peer *srv, int max_sf)
 {
 	(void)cli;
 	if (spoof_sent > 0 || max_sf < 2 || srv->rcvd + cli->rcvd < XFER_BYTES / 2)
@@ -391,7 +279,7 @@ static void test_spoofed_syn_on_handed_over_join(void **state)
 	tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = simlink_ip("10.2.0.2"),
 							       .flags = MPDK_MPTCP_EP_SIGNAL };
 	struct simlink_world *w = world_create(2, 2, &ta, &tb);
-	struct peer cli = { 0 }, srv = { 0 };
+	struct stream_peer cli = { 0 }, srv = { 0 };
 	int max_sf;
 	spoof_port = p;
 	spoof_home = home;
@@ -429,7 +317,7 @@ static void test_software_steering(void **state)
 		tb.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){
 			.addr = simlink_ip("10.2.0.2"), .flags = MPDK_MPTCP_EP_SIGNAL };
 		struct simlink_world *w = world_create(2, 1, &ta, &tb);
-		struct peer cli = { 0 }, srv = { 0 };
+		struct stream_peer cli = { 0 }, srv = { 0 };
 		int max_sf;
 		run_transfer(w, true, &cli, &srv, &max_sf);
 		assert_int_equal(max_sf, 2);
@@ -474,7 +362,7 @@ static void test_active_open_lands_home(void **state)
 	ta.mptcp.endpoints[0] = (struct mpdk_mptcp_endpoint){ .addr = simlink_ip("10.2.0.1"),
 							       .flags = MPDK_MPTCP_EP_SIGNAL };
 	struct simlink_world *w = world_create(2, 2, &ta, &tb);
-	struct peer cli = { 0 }, srv = { 0 };
+	struct stream_peer cli = { 0 }, srv = { 0 };
 	mpdk_conn_t l;
 	struct mpdk_engine *e1 = mpdk_stack_engine(w->sb, 1);
 
@@ -484,7 +372,7 @@ static void test_active_open_lands_home(void **state)
 		mpdk_conn_t c;
 		struct mpdk_conn_info ci;
 		uint32_t dst = simlink_ip(i % 2 ? "10.1.0.1" : "10.2.0.1");
-		assert_int_equal(mpdk_connect(e1, dst, htons(PORT_SRV + 1 + i), 0, 0, &handler, &cli,
+		assert_int_equal(mpdk_connect(e1, dst, htons(PORT_SRV + 1 + i), 0, 0, &stream_peer_handler, &cli,
 					      &c), 0);
 		assert_int_equal(mpdk_conn_info(c, &ci), 0);
 		assert_int_equal(port_toeplitz_ipv4(port_rss_std_key, dst, ci.local_addr,
@@ -494,9 +382,9 @@ static void test_active_open_lands_home(void **state)
 	simlink_world_poll_idle(w);
 	srv.total = cli.total = XFER_BYTES;
 	cli.is_sender = true;
-	assert_int_equal(mpdk_listen(mpdk_stack_engine(w->sa, 0), 0, htons(PORT_SRV), 16, &handler,
+	assert_int_equal(mpdk_listen(mpdk_stack_engine(w->sa, 0), 0, htons(PORT_SRV), 16, &stream_peer_handler,
 				     &srv, &l), 0);
-	assert_int_equal(mpdk_connect(e1, simlink_ip("10.1.0.1"), htons(PORT_SRV), 0, 0, &handler, &cli,
+	assert_int_equal(mpdk_connect(e1, simlink_ip("10.1.0.1"), htons(PORT_SRV), 0, 0, &stream_peer_handler, &cli,
 				      &cli.c), 0);
 	struct mpdk_conn_info ci;
 	assert_int_equal(mpdk_conn_info(cli.c, &ci), 0);

@@ -33,6 +33,7 @@
 
 #include "harness.h"
 #include "simlink_fixture.h"
+#include "stream_peer.h"
 #include "mpdk/mpdk.h"
 #include "core/engine.h"
 
@@ -43,22 +44,6 @@
 #define PORT_SRV 5001
 
 static struct rte_mempool *pool;
-
-static inline uint64_t splitmix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-static void fill(uint8_t *buf, uint64_t off, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		uint64_t p = off + i;
-		buf[i] = (uint8_t)(splitmix(p >> 3) >> (8 * (p & 7)));
-	}
-}
 
 struct peer {
 	mpdk_conn_t c;
@@ -72,7 +57,7 @@ static void send_more(struct peer *p)
 	uint8_t buf[16384];
 	while (p->sent < p->total) {
 		size_t n = p->total - p->sent < sizeof(buf) ? p->total - p->sent : sizeof(buf);
-		fill(buf, p->sent, n);
+		stream_fill(buf, p->sent, n);
 		ssize_t k = mpdk_send(p->c, buf, n);
 		if (k <= 0) {
 			assert_true(k == -EAGAIN || k == -ENOBUFS);
@@ -101,7 +86,7 @@ static void on_readable(void *arg, mpdk_conn_t c)
 				for (uint32_t done = 0; done < s->data_len;) {
 					uint32_t k = s->data_len - done < sizeof(exp) ? s->data_len - done
 										      : sizeof(exp);
-					fill(exp, p->rcvd, k);
+					stream_fill(exp, p->rcvd, k);
 					if (memcmp(exp, d + done, k) != 0)
 						p->mismatches++;
 					p->rcvd += k;

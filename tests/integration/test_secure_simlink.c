@@ -26,6 +26,7 @@
 
 #include "harness.h"
 #include "simlink_fixture.h"
+#include "stream_peer.h"
 #include "mpdk/mpdk.h"
 #include "core/clock.h"
 #include "core/engine.h"
@@ -89,22 +90,6 @@ static void world_free(struct world *w)
 static void poll_idle(struct world *w) { simlink_world_poll_idle(w->sw); }
 static void step(struct world *w) { simlink_world_step(w->sw, STEP_NS); }
 
-static inline uint64_t splitmix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-static void fill(uint8_t *buf, uint64_t off, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		uint64_t p = off + i;
-		buf[i] = (uint8_t)(splitmix(p >> 3) >> (8 * (p & 7)));
-	}
-}
-
 struct peer {
 	mpdk_conn_t c;
 	uint64_t sent, rcvd, mismatches, total;
@@ -119,7 +104,7 @@ static void send_more(struct peer *p)
 	uint8_t buf[16384];
 	while (p->sent < p->total) {
 		size_t n = p->total - p->sent < sizeof(buf) ? p->total - p->sent : sizeof(buf);
-		fill(buf, p->sent, n);
+		stream_fill(buf, p->sent, n);
 		ssize_t k = mpdk_send(p->c, buf, n);
 		if (k <= 0) {
 			assert_true(k == -EAGAIN || k == -ENOBUFS);
@@ -139,7 +124,7 @@ static void check_bytes(struct peer *p, const uint8_t *d, size_t n)
 	size_t done = 0;
 	while (done < n) {
 		size_t k = n - done < sizeof(exp) ? n - done : sizeof(exp);
-		fill(exp, p->rcvd + done, k);
+		stream_fill(exp, p->rcvd + done, k);
 		if (memcmp(exp, d + done, k) != 0)
 			p->mismatches++;
 		done += k;
